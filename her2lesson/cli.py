@@ -1,0 +1,97 @@
+"""The `her2lesson` command: serve the module, check its content, exchange quiz banks."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .paths import CONTENT_ENV, content_dir, dashboard_notebook
+from .settings import LessonSettings
+
+
+def _check(root: Path) -> int:
+    from .content import check
+
+    _, problems = check(root)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"\n{len(problems)} problem(s) in the content under {root}. Fix them, then run `her2lesson check` again.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    code = _check(args.content_dir)
+    if code == 0:
+        print(f"Content under {args.content_dir} is ready: no problems found.")
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    root = args.content_dir
+    if _check(root):
+        print("The server did not start, so that no learner sees a broken module.", file=sys.stderr)
+        return 1
+    settings = LessonSettings(pass_mark=args.pass_mark, provider=args.provider,
+                              contact_hours=args.contact_hours, facilitator_code=args.facilitator_code)
+    os.environ.update(settings.to_env())
+    os.environ[CONTENT_ENV] = str(root)
+    from .server import run, voila_argv
+
+    notebook = str(dashboard_notebook())
+    host_shown = "127.0.0.1" if args.host in ("", "0.0.0.0") else args.host
+    print(f"her2lesson {__version__}: serving the module at http://{host_shown}:{args.port}/", flush=True)
+    if settings.facilitator_code:
+        print(f"Facilitator link: http://{host_shown}:{args.port}/?facilitator={settings.facilitator_code}", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
+    run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size))
+    return 0
+
+
+def _percent(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be a whole number from 1 to 100")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="her2lesson", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"her2lesson {__version__}")
+    parser.add_argument("--content-dir", type=lambda p: Path(p).resolve(), default=None,
+                        help="folder holding notebooks/ and data/ (default: the source checkout, or $%s)" % CONTENT_ENV)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="check the content, then serve the dashboard with Voila",
+                           description="Check the content, then serve the dashboard with Voila.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8866, help="port to listen on (default: 8866)")
+    serve.add_argument("--pass-mark", type=_percent, default=80, help="final-check pass mark in percent (default: 80)")
+    serve.add_argument("--provider", default=LessonSettings.provider, help="certificate provider name")
+    serve.add_argument("--contact-hours", type=float, default=1.0, help="contact hours on the certificate")
+    serve.add_argument("--facilitator-code", default=os.environ.get("HER2LESSON_FACILITATOR_CODE", ""),
+                       help="code that opens facilitator mode (off when empty)")
+    serve.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
+                       help="shut down kernels whose page is gone after this many idle seconds (default: 600)")
+    serve.add_argument("--pool-size", type=int, default=0, help="kernels kept preheated (default: 0)")
+    serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check", help="check every content file and report problems",
+                           description="Check every content file; print file:line: item: problem (fix).")
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.content_dir is None:
+        args.content_dir = content_dir()
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Turn pydantic's validation errors into Problems that name the file, line, item and fix."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from .problems import Problem
+from .schema import QUESTION_TYPES
+from .yamlfile import YamlFile
+
+FIELD_FIXES = {
+    "explanation": "add `explanation:` saying why the answer is right, in plain words",
+    "source": "add `source:` with a key from data/sources.yaml",
+    "prompt": "add `prompt:` with the question text",
+    "options": "add `options:`, each with `text`, `correct` and `feedback`",
+    "feedback": "add `feedback:` saying why this option is right or wrong",
+    "audience": "add `audience:` patient, nurse or both",
+    "id": "add `id:` in lower case with dashes, unique across all banks",
+    "type": f"add `type:` one of {', '.join(QUESTION_TYPES)}",
+}
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the union tags pydantic puts in locations (questions.3.single.options -> questions.3.options)."""
+    out: list[Any] = []
+    for i, part in enumerate(loc):
+        if part in QUESTION_TYPES and i > 0 and isinstance(loc[i - 1], int):
+            continue
+        if isinstance(part, str) and part.startswith("function-"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _item(data: Any, loc: tuple[Any, ...]) -> str:
+    """The id of the question (and part) the location is in, else a readable position."""
+    names: list[str] = []
+    node = data
+    for i, part in enumerate(loc):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and i > 0 and loc[i - 1] in ("questions", "parts"):
+            names.append(node.get("id", f"{loc[i - 1][:-1]} {part + 1}") if isinstance(node, dict)
+                         else f"{loc[i - 1][:-1]} {part + 1}")
+    return "/".join(str(n) for n in names) or "file"
+
+
+def problems_from(error: ValidationError, yf: YamlFile) -> list[Problem]:
+    problems = []
+    for err in error.errors():
+        loc = _clean_loc(tuple(err["loc"]))
+        kind = err["type"]
+        field = next((p for p in reversed(loc) if isinstance(p, str)), "value")
+        if kind == "missing":
+            message, fix = f"missing `{field}`", FIELD_FIXES.get(field, f"add `{field}:` (see docs/authoring.md)")
+        elif kind == "extra_forbidden":
+            message, fix = f"unknown field `{field}`", "remove it or correct its spelling (fields: docs/authoring.md)"
+        elif kind == "string_too_short":
+            message, fix = f"`{field}` is empty", "write the text"
+        elif kind == "string_pattern_mismatch":
+            message, fix = f"`{field}` {err.get('input')!r} is not a valid id", "use lower case letters, digits and dashes"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            tag = (err.get("ctx") or {}).get("tag")
+            message = f"unknown question type {tag!r}" if tag else "missing `type`"
+            fix = f"use one of: {', '.join(QUESTION_TYPES)}"
+        elif kind == "literal_error":
+            message, fix = f"`{field}` cannot be {err.get('input')!r}", f"use {err['ctx']['expected']}"
+        elif kind in ("too_short", "too_long"):
+            message = f"`{field}` has {err['ctx'].get('actual_length')} entries"
+            fix = (f"give at least {err['ctx']['min_length']}" if kind == "too_short"
+                   else f"give at most {err['ctx']['max_length']}")
+        elif kind == "bool_type" or kind == "bool_parsing":
+            message, fix = f"`{field}` must be true or false", "write true or false"
+        elif kind == "value_error" and "|" in str(err.get("ctx", {}).get("error", "")):
+            message, fix = str(err["ctx"]["error"]).split("|", 1)
+        else:
+            message, fix = f"`{field}`: {err['msg']}", "see docs/authoring.md"
+        problems.append(Problem(yf.label, yf.line_of(loc), _item(yf.data, loc), message, fix))
+    return problems

@@ -1,0 +1,303 @@
+"""All of the module's content, loaded and checked as one: what `her2lesson check` and the dashboard read.
+
+Every problem is collected (not just the first), so an educator fixes a broken file in one pass; the server
+refuses to start while any remain rather than serve half a module.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from pydantic import BaseModel, ValidationError
+
+from ..paths import content_dir
+from .errors import problems_from
+from .notebooks import GLOSSARY_LINK, Section, read_section, section_files
+from .problems import ContentError, Problem
+from .schema import Bank, CaseQuestion, Model, Text
+from .yamlfile import YamlFile, load_yaml
+
+AIDS = ("ihc-explainer", "question-builder", "self-care-plan", "source-list")
+
+
+class Source(Model):
+    title: Text
+    publisher: Text
+    year: int
+    note: Text | None = None
+    url: Text | None = None
+
+
+class Term(Model):
+    term: Text
+    plain: Text
+    say: Text | None = None
+
+
+class FigureInfo(Model):
+    file: Text
+    title: Text
+    caption: Text
+    alt: Text
+    source: Text
+
+
+class Explained(Model):
+    label: Text
+    patient: Text
+    nurse: Text
+
+
+class IhcExplainer(Model):
+    ihc: dict[str, Explained]
+    ish: dict[str, Explained]
+    source: Text
+
+
+class CareQuestion(Model):
+    id: Text
+    text: Text
+
+
+class CareQuestions(Model):
+    questions: tuple[CareQuestion, ...]
+    tips: tuple[Text, ...] = ()
+
+
+class CarePlanItem(Model):
+    id: Text
+    text: Text
+    why: Text
+
+
+class SelfCare(Model):
+    items: tuple[CarePlanItem, ...]
+
+
+@dataclass
+class Content:
+    root: Path
+    sections: list[Section] = field(default_factory=list)
+    banks: dict[str, Bank] = field(default_factory=dict)
+    glossary: dict[str, Term] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    figures: dict[str, FigureInfo] = field(default_factory=dict)
+    strings: dict[str, dict[str, str]] = field(default_factory=dict)
+    ihc_explainer: IhcExplainer | None = None
+    care_questions: CareQuestions | None = None
+    self_care: SelfCare | None = None
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def svg(self, name: str) -> str:
+        return (self.root / "data" / "figures" / self.figures[name].file).read_text(encoding="utf-8")
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.content = Content(root)
+
+    def label(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def yaml(self, relative: str, required: bool = True) -> YamlFile | None:
+        path = self.root / relative
+        if not path.exists():
+            if required:
+                self.problems.append(Problem(relative, 1, "file", "is missing", "restore it from the repository"))
+            return None
+        yf, problems = load_yaml(path, relative)
+        self.problems += problems
+        return yf
+
+    def model(self, yf: YamlFile, model: type[BaseModel], data: Any) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            self.problems += problems_from(exc, yf)
+            return None
+
+    def mapping(self, relative: str, model: type[BaseModel], what: str) -> dict[str, Any]:
+        yf = self.yaml(relative)
+        if yf is None:
+            return {}
+        if not isinstance(yf.data, dict):
+            self.problems.append(Problem(relative, 1, "file", f"must map each key to a {what}", "see docs/authoring.md"))
+            return {}
+        out = {}
+        for key, value in yf.data.items():
+            try:
+                out[str(key)] = model.model_validate(value)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    field_name = ".".join(str(x) for x in err["loc"]) or what
+                    self.problems.append(Problem(relative, yf.line_of((key, *err["loc"])), str(key),
+                                                 f"`{field_name}`: {err['msg']}", f"fix this {what} (see docs/authoring.md)"))
+        return out
+
+    def single(self, relative: str, model: type[BaseModel]) -> Any:
+        yf = self.yaml(relative)
+        if yf is None:
+            return None
+        try:
+            return model.model_validate(yf.data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field_name = ".".join(str(x) for x in err["loc"])
+                self.problems.append(Problem(relative, yf.line_of(tuple(err["loc"])), field_name or "file",
+                                             err["msg"], "see docs/authoring.md"))
+            return None
+
+    # --- the parts -------------------------------------------------------------------------------------------------
+    def load(self) -> Content:
+        c = self.content
+        c.sources = self.mapping("data/sources.yaml", Source, "source")
+        c.glossary = self.mapping("data/glossary.yaml", Term, "glossary term")
+        c.figures = self.mapping("data/figures/figures.yaml", FigureInfo, "figure")
+        c.ihc_explainer = self.single("data/aids/ihc_explainer.yaml", IhcExplainer)
+        c.care_questions = self.single("data/aids/care_questions.yaml", CareQuestions)
+        c.self_care = self.single("data/aids/self_care.yaml", SelfCare)
+        self.load_strings()
+        self.load_banks()
+        self.load_sections()
+        self.cross_check()
+        return c
+
+    def load_strings(self) -> None:
+        folder = self.root / "data" / "strings"
+        for path in sorted(folder.glob("*.yaml")):
+            yf = self.yaml(self.label(path))
+            if yf is None:
+                continue
+            if not isinstance(yf.data, dict) or not all(isinstance(v, str) for v in yf.data.values()):
+                self.problems.append(Problem(yf.label, 1, "file", "must map each key to one text",
+                                             'write lines like check: "Check"'))
+                continue
+            self.content.strings[path.stem] = {str(k): v for k, v in yf.data.items()}
+        english = self.content.strings.get("en")
+        if english is None:
+            self.problems.append(Problem("data/strings/en.yaml", 1, "file", "is missing", "restore it"))
+            return
+        for lang, table in self.content.strings.items():
+            for key in sorted(set(english) - set(table)):
+                self.problems.append(Problem(f"data/strings/{lang}.yaml", 1, key, "is not translated",
+                                             f"add `{key}:` (English: {english[key]!r})"))
+
+    def load_banks(self) -> None:
+        seen: dict[str, str] = {}
+        for path in sorted((self.root / "data" / "questions").glob("*.yaml")):
+            yf = self.yaml(self.label(path))
+            if yf is None:
+                continue
+            bank = self.model(yf, Bank, yf.data)
+            if bank is None:
+                continue
+            if bank.section != path.stem:
+                self.problems.append(Problem(yf.label, yf.line_of(("section",)), "section",
+                                             f"says {bank.section!r} but the file is {path.name}",
+                                             f"write `section: {path.stem}` or rename the file"))
+            for i, q in enumerate(bank.questions):
+                ids = [q.id] + ([p.id for p in q.parts] if isinstance(q, CaseQuestion) else [])
+                for qid in ids:
+                    where = f"{yf.label}:{yf.line_of(('questions', i))}"
+                    if qid in seen:
+                        self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "id")), qid,
+                                                     f"duplicate id, first used at {seen[qid]}",
+                                                     "give this question a new id"))
+                    else:
+                        seen[qid] = where
+                self.check_refs(yf, q, i)
+            self.content.banks[path.stem] = bank
+
+    def check_refs(self, yf: YamlFile, q: Any, i: int) -> None:
+        c = self.content
+        sources = [("source", q.source)] + [(("parts", j, "source"), p.source)
+                                            for j, p in enumerate(getattr(q, "parts", ())) if p.source]
+        for loc, key in sources:
+            if key not in c.sources:
+                loc = loc if isinstance(loc, tuple) else (loc,)
+                self.problems.append(Problem(yf.label, yf.line_of(("questions", i, *loc)), q.id,
+                                             f"source {key!r} is not in data/sources.yaml",
+                                             "use a key from data/sources.yaml or add the source there"))
+        for j, key in enumerate(q.glossary):
+            if key not in c.glossary:
+                self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "glossary", j)), q.id,
+                                             f"glossary key {key!r} is not in data/glossary.yaml",
+                                             "use a key from data/glossary.yaml or add the term there"))
+        if q.figure and not (self.root / "data" / "figures" / q.figure.file).exists():
+            self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "figure")), q.id,
+                                         f"figure file {q.figure.file!r} does not exist",
+                                         "put the SVG in data/figures/ or fix the name"))
+
+    def load_sections(self) -> None:
+        folder = self.root / "notebooks"
+        for path in section_files(folder):
+            section, problems = read_section(path, self.label(path))
+            self.problems += problems
+            if section:
+                self.content.sections.append(section)
+        if not self.content.sections:
+            self.problems.append(Problem("notebooks", 1, "folder", "has no section notebooks",
+                                         "add notebooks named like 01_basics.ipynb"))
+        ids = [s.id for s in self.content.sections]
+        for s in self.content.sections:
+            if ids.count(s.id) > 1:
+                self.problems.append(Problem(s.file, 1, s.id, "another notebook uses the same section id",
+                                             "give each notebook its own section id"))
+
+    def cross_check(self) -> None:
+        c = self.content
+        for s in c.sections:
+            for b in s.blocks:
+                if b.kind == "quiz" and b.role not in c.banks:
+                    self.problems.append(Problem(s.file, b.line, s.id, f"quiz {b.role!r} has no bank",
+                                                 f"add data/questions/{b.role}.yaml or fix the name"))
+                elif b.kind == "aid" and b.role not in AIDS:
+                    self.problems.append(Problem(s.file, b.line, s.id, f"unknown aid {b.role!r}",
+                                                 f"use one of: {', '.join(AIDS)}"))
+                elif b.kind == "figure" and b.role not in c.figures:
+                    self.problems.append(Problem(s.file, b.line, s.id, f"figure {b.role!r} is not in figures.yaml",
+                                                 "add it to data/figures/figures.yaml or fix the name"))
+                elif b.kind == "markdown":
+                    for _, key in GLOSSARY_LINK.findall(b.text):
+                        if key not in c.glossary:
+                            self.problems.append(Problem(s.file, b.line, s.id,
+                                                         f"glossary key {key!r} is not in data/glossary.yaml",
+                                                         "add the term to data/glossary.yaml or fix the key"))
+        for name, fig in c.figures.items():
+            path = self.root / "data" / "figures" / fig.file
+            try:
+                ElementTree.parse(path)
+            except (OSError, ElementTree.ParseError) as exc:
+                self.problems.append(Problem("data/figures/figures.yaml", 1, name,
+                                             f"figure file {fig.file} cannot be read as SVG: {exc}",
+                                             "fix or replace the SVG file"))
+            if fig.source not in c.sources:
+                self.problems.append(Problem("data/figures/figures.yaml", 1, name,
+                                             f"source {fig.source!r} is not in data/sources.yaml",
+                                             "use a key from data/sources.yaml"))
+
+
+def check(root: Path | None = None) -> tuple[Content, list[Problem]]:
+    """Load everything under `root` and return it with every problem found (none means ready to serve)."""
+    loader = _Loader((root or content_dir()).resolve())
+    content = loader.load()
+    return content, sorted(loader.problems)
+
+
+@functools.lru_cache(maxsize=4)
+def load_content(root: Path | None = None) -> Content:
+    """The checked content, cached per kernel; raises ContentError listing every problem."""
+    content, problems = check(root)
+    if problems:
+        raise ContentError(problems)
+    return content

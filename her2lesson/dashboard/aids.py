@@ -1,0 +1,171 @@
+"""Learning aids beyond quizzes: the IHC/ISH explainer, the question-list builder, the self-care plan, sources.
+
+Learner-typed text is bounded in length and escaped wherever it is shown or written out.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from urllib.parse import quote
+
+import ipywidgets as w
+
+from ..content import Content
+from ..strings import Strings
+from ..widgets import LiveRegion
+
+MAX_OWN_QUESTION = 300
+MAX_OWN_QUESTIONS = 20
+
+
+def _download_link(text: str, filename: str, label: str) -> str:
+    href = "data:text/plain;charset=utf-8," + quote(text)
+    return f'<a class="h2l-download" download="{escape(filename)}" href="{href}">{escape(label)}</a>'
+
+
+class IhcExplainer:
+    """Pick an IHC score (and an ISH result for 2+) and read what it means, in the learner's track's words."""
+
+    def __init__(self, content: Content, track: str, t: Strings):
+        data = content.ihc_explainer
+        self.data, self.t = data, t
+        self.words = "nurse" if track == "nurse" else "patient"
+        self.ihc = w.RadioButtons(options=[(v.label, k) for k, v in data.ihc.items()], value=None,
+                                  description=t("ihc_pick"), style={"description_width": "initial"})
+        self.ish = w.RadioButtons(options=[(v.label, k) for k, v in data.ish.items()], value=None,
+                                  description=t("ish_pick"), style={"description_width": "initial"})
+        self.ihc.add_class("h2l-choice")
+        self.ish.add_class("h2l-choice")
+        self.ish_box = w.VBox([])
+        self.out = LiveRegion()
+        self.out.add_class("h2l-feedback-box")
+        self.ihc.observe(self._update, names="value")
+        self.ish.observe(self._update, names="value")
+        title = w.HTML(f'<h2>{escape(t("ihc_title"))}</h2><p>{escape(t("ihc_intro"))}</p>')
+        self.widget = w.VBox([title, self.ihc, self.ish_box, self.out]).add_class("h2l-aid")
+
+    def _update(self, _change=None) -> None:
+        score = self.ihc.value if self.ihc.value in self.data.ihc else None
+        if score is None:
+            self.out.say("")
+            return
+        needs_ish = score == "2+"
+        self.ish_box.children = (self.ish,) if needs_ish else ()
+        parts = [f"<p><strong>{escape(self.data.ihc[score].label)}</strong>: "
+                 f"{escape(getattr(self.data.ihc[score], self.words))}</p>"]
+        ish = self.ish.value if needs_ish and self.ish.value in self.data.ish else None
+        if ish:
+            parts.append(f"<p><strong>{escape(self.data.ish[ish].label)}</strong>: "
+                         f"{escape(getattr(self.data.ish[ish], self.words))}</p>")
+        elif needs_ish:
+            parts.append(f"<p>{escape(self.t('ish_next'))}</p>")
+        parts.append(f'<p class="h2l-note">{escape(self.t("ask_your_team"))}</p>')
+        self.out.say("".join(parts), "h2l-live h2l-info")
+
+
+class QuestionBuilder:
+    """Tick the questions to ask and add your own; take the list home as a file or on the handout."""
+
+    def __init__(self, content: Content, t: Strings, on_change: Callable[[list[str]], None] | None = None):
+        self.t = t
+        self.on_change = on_change
+        data = content.care_questions
+        self.boxes = [w.Checkbox(value=False, description=q.text, indent=False, layout=w.Layout(width="100%"))
+                      for q in data.questions]
+        for box in self.boxes:
+            box.add_class("h2l-choice")
+            box.observe(self._changed, names="value")
+        self.own: list[str] = []
+        self.entry = w.Textarea(placeholder=t("own_question_placeholder"), description=t("own_question_label"),
+                                rows=2, style={"description_width": "initial"}, layout=w.Layout(width="100%"))
+        self.add = w.Button(description=t("add_question"), layout=w.Layout(width="auto", min_height="44px"))
+        self.add.add_class("h2l-button").add_class("h2l-secondary")
+        self.add.on_click(lambda _b: self.add_own(self.entry.value))
+        self.status = LiveRegion()
+        self.listing = w.HTML().add_class("h2l-my-list")
+        tips = "".join(f"<li>{escape(tip)}</li>" for tip in data.tips)
+        title = w.HTML(f'<h2>{escape(t("builder_title"))}</h2><p>{escape(t("builder_intro"))}</p>')
+        self.widget = w.VBox([title, w.VBox(self.boxes), self.entry, self.add, self.status, self.listing,
+                              w.HTML(f'<p><strong>{escape(t("tips"))}</strong></p><ul>{tips}</ul>' if tips else "")])
+        self.widget.add_class("h2l-aid")
+        self._render()
+
+    def chosen(self) -> list[str]:
+        return [b.description for b in self.boxes if b.value is True] + list(self.own)
+
+    def add_own(self, text: object) -> None:
+        clean = " ".join(str(text or "").split())
+        if not clean:
+            self.status.say(f"<p>{escape(self.t('own_question_empty'))}</p>", "h2l-live h2l-info")
+            return
+        if len(self.own) >= MAX_OWN_QUESTIONS:
+            self.status.say(f"<p>{escape(self.t('own_question_full', n=MAX_OWN_QUESTIONS))}</p>", "h2l-live h2l-info")
+            return
+        note = ""
+        if len(clean) > MAX_OWN_QUESTION:
+            clean = clean[:MAX_OWN_QUESTION].rstrip() + "..."
+            note = " " + self.t("own_question_cut", n=MAX_OWN_QUESTION)
+        self.own.append(clean)
+        self.entry.value = ""
+        self.status.say(f"<p>{escape(self.t('own_question_added') + note)}</p>", "h2l-live h2l-info")
+        self._changed()
+
+    def _changed(self, _change=None) -> None:
+        self._render()
+        if self.on_change:
+            self.on_change(self.chosen())
+
+    def as_text(self) -> str:
+        lines = [self.t("builder_file_title"), ""] + [f"{i}. {q}" for i, q in enumerate(self.chosen(), 1)]
+        return "\n".join(lines) + "\n"
+
+    def _render(self) -> None:
+        chosen = self.chosen()
+        if not chosen:
+            self.listing.value = f"<p>{escape(self.t('builder_empty'))}</p>"
+            return
+        items = "".join(f"<li>{escape(q)}</li>" for q in chosen)
+        self.listing.value = (f'<h3>{escape(self.t("builder_my_list"))}</h3><ol>{items}</ol>'
+                              + _download_link(self.as_text(), "my-questions.txt", self.t("download_list")))
+
+
+class SelfCarePlan:
+    """A checklist of things to do for body and mind, with why each helps."""
+
+    def __init__(self, content: Content, t: Strings, on_change: Callable[[list[str]], None] | None = None):
+        self.t = t
+        self.on_change = on_change
+        self.items = content.self_care.items
+        self.boxes = [w.Checkbox(value=False, description=item.text, indent=False, layout=w.Layout(width="100%"))
+                      for item in self.items]
+        rows = []
+        for box, item in zip(self.boxes, self.items):
+            box.add_class("h2l-choice")
+            box.observe(self._changed, names="value")
+            rows.append(w.VBox([box, w.HTML(f'<p class="h2l-why-small">{escape(item.why)}</p>')]))
+        self.listing = w.HTML()
+        title = w.HTML(f'<h2>{escape(t("plan_title"))}</h2><p>{escape(t("plan_intro"))}</p>')
+        self.widget = w.VBox([title, *rows, self.listing]).add_class("h2l-aid")
+        self._changed()
+
+    def chosen(self) -> list[str]:
+        return [item.text for item, box in zip(self.items, self.boxes) if box.value is True]
+
+    def _changed(self, _change=None) -> None:
+        chosen = self.chosen()
+        if chosen:
+            text = self.t("plan_file_title") + "\n\n" + "\n".join(f"[ ] {c}" for c in chosen) + "\n"
+            self.listing.value = _download_link(text, "my-self-care-plan.txt", self.t("download_plan"))
+        else:
+            self.listing.value = ""
+        if self.on_change:
+            self.on_change(chosen)
+
+
+def source_list(content: Content, t: Strings) -> w.HTML:
+    items = []
+    for key, s in content.sources.items():
+        note = f" {escape(s.note)}" if s.note else ""
+        items.append(f'<li id="source-{escape(key)}"><strong>{escape(s.title)}</strong>. '
+                     f"{escape(s.publisher)}, {s.year}.{note}</li>")
+    return w.HTML(f'<h2>{escape(t("sources_title"))}</h2><ul class="h2l-sources">{"".join(items)}</ul>').add_class("h2l-aid")

@@ -1,0 +1,42 @@
+"""What a section notebook's code cells call, so a notebook also runs on its own (JupyterLab, Voila, nbval).
+
+The dashboard does not run these cells; it reads them and places the same widgets itself.
+"""
+from __future__ import annotations
+
+from IPython.display import HTML, display
+
+from .content import load_content
+from .dashboard.aids import IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
+from .dashboard.sections import figure_html
+from .quiz import QuizOptions, QuizView
+from .strings import Strings
+
+
+def _strings() -> Strings:
+    return Strings.for_language(load_content().strings)
+
+
+def quiz(section: str, track: str = "patient"):
+    content = load_content()
+    view = QuizView(content.banks[section], track, _strings(),
+                    QuizOptions(source_title=lambda k: content.sources[k].title if k in content.sources else k))
+    display(view.widget)
+    return view
+
+
+def aid(name: str, track: str = "patient"):
+    content, t = load_content(), _strings()
+    makers = {
+        "ihc-explainer": lambda: IhcExplainer(content, track, t).widget,
+        "question-builder": lambda: QuestionBuilder(content, t).widget,
+        "self-care-plan": lambda: SelfCarePlan(content, t).widget,
+        "source-list": lambda: source_list(content, t),
+    }
+    widget = makers[name]()
+    display(widget)
+    return widget
+
+
+def figure(name: str) -> None:
+    display(HTML(figure_html(name, load_content(), _strings())))

@@ -1,0 +1,67 @@
+"""A section's self-check: the questions for the learner's track, with a running score."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as w
+
+from ..content.schema import Bank
+from ..strings import Strings
+from .grading import QuestionRecord, Score, score
+from .views import CaseView, Listener, QuizOptions, make_view, views_records
+
+TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
+
+
+def questions_for(bank: Bank, track: str) -> list:
+    audiences = TRACK_AUDIENCES.get(track, ("patient", "both"))
+    return [q for q in bank.questions if q.audience in audiences]
+
+
+class QuizView:
+    def __init__(self, bank: Bank, track: str, strings: Strings, options: QuizOptions,
+                 records: dict[str, QuestionRecord] | None = None, listener: Listener | None = None,
+                 on_score: Callable[[Score], None] | None = None, title_key: str = "quiz_heading"):
+        self.bank = bank
+        self.t = strings
+        self.records = records if records is not None else {}
+        self.on_score = on_score
+        self._outer_listener = listener
+        questions = questions_for(bank, track)
+        self.views = [make_view(q, i + 1, len(questions), strings, options, self.records, self._listen)
+                      for i, q in enumerate(questions)]
+        heading = w.HTML(f'<h2 class="h2l-quiz-heading">{escape(strings(title_key))}</h2>'
+                         f'<p>{escape(strings("quiz_intro"))}</p>')
+        self.score_line = w.HTML().add_class("h2l-score")
+        self.widget = w.VBox([heading] + [v.widget for v in self.views] + [self.score_line],
+                             layout=w.Layout(width="100%"))
+        self.widget.add_class("h2l-quiz")
+        self._update_score()
+
+    @property
+    def question_views(self) -> list:
+        """Every answerable view, with case parts in place of their case."""
+        out = []
+        for v in self.views:
+            out += v.parts if isinstance(v, CaseView) else [v]
+        return out
+
+    def score(self) -> Score:
+        return score(views_records(self.views))
+
+    def _listen(self, kind: str, record: QuestionRecord, answer: object) -> None:
+        self._update_score()
+        if self._outer_listener:
+            self._outer_listener(kind, record, answer)
+
+    def _update_score(self) -> None:
+        s = self.score()
+        self.score_line.value = (f'<p>{escape(self.t("score_line", first=s.right_first_time, end=s.right_in_the_end, total=s.total))}</p>'
+                                 if s.answered else "")
+        if self.on_score:
+            self.on_score(s)
+
+    def release_all(self) -> None:
+        for v in self.question_views:
+            v.release()

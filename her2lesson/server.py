@@ -1,0 +1,94 @@
+"""The Voila application that serves the dashboard, with production-minded defaults.
+
+Why a subclass rather than plain `voila` on the command line:
+- Voila's page sends its kernel-shutdown beacon with the `_xsrf` cookie, but the page handler never sets that
+  cookie, so the beacon is refused (403) and every closed tab leaks a kernel (voila issue #1458). Our page handler
+  issues the cookie with the page, which fixes the cause; idle culling stays on as the safety net.
+- A `/health` endpoint reports the live kernel count, for load balancers and for the kernel-leak test.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+
+from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.base.handlers import JupyterHandler
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+from .paths import SHARE_DIR, TEMPLATE_NAME
+
+
+class LessonPageHandler(TornadoVoilaHandler):
+    """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads."""
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+
+class HealthHandler(JupyterHandler):
+    """`GET /health`: is the server up, and how many kernels does it hold."""
+
+    auth_resource = "health"
+
+    @allow_unauthenticated
+    def get(self) -> None:
+        kernels = list(self.kernel_manager.list_kernel_ids())
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"status": "ok", "kernels": len(kernels)}))
+
+
+class LessonVoila(Voila):
+    """Voila with the lesson's page handler and a health endpoint."""
+
+    name = "her2lesson"
+
+    def init_handlers(self) -> list:
+        handlers = []
+        for spec in super().init_handlers():
+            if len(spec) > 1 and spec[1] is TornadoVoilaHandler:
+                spec = (spec[0], LessonPageHandler, *spec[2:])
+            handlers.append(spec)
+        base = self.server_url.rstrip("/")
+        # Before the catch-all page route, so /health is not taken for a file.
+        handlers.insert(0, (f"{base}/health", HealthHandler))
+        return handlers
+
+
+def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int) -> list[str]:
+    """The Voila settings that make a public lesson server; one place, so tests and `serve` agree."""
+    argv = [
+        notebook,
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--no-browser",
+        f"--template={TEMPLATE_NAME}",
+        "--theme=light",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        # Culling: a kernel whose page is gone (no open connection) and idle is shut down.
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
+        f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle_seconds // 2 or 5))}",
+        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_busy=False",
+    ]
+    if pool_size > 0:
+        argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+    return argv
+
+
+def run(argv: Sequence[str]) -> None:
+    """Start the server in this process (blocks until stopped)."""
+    # Our template lives inside the package: put its share/jupyter first on the Jupyter data path.
+    existing = os.environ.get("JUPYTER_PATH", "")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE_DIR), existing) if p)
+    LessonVoila.launch_instance(list(argv))

@@ -1,0 +1,19 @@
+"""A live region: visible HTML that is also announced to screen readers when it changes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+
+class LiveRegion(anywidget.AnyWidget):
+    """Feedback and status messages. `html` must be built from trusted content or escaped learner text."""
+
+    _esm = Path(__file__).with_name("live.js")
+    html = traitlets.Unicode("").tag(sync=True)
+    css_class = traitlets.Unicode("h2l-live").tag(sync=True)
+
+    def say(self, html: str, css_class: str = "h2l-live") -> None:
+        self.css_class = css_class
+        self.html = html
