@@ -48,10 +48,10 @@ def _item(data: Any, loc: tuple[Any, ...]) -> str:
     return "/".join(str(n) for n in names) or "file"
 
 
-def problems_from(error: ValidationError, yf: YamlFile) -> list[Problem]:
+def problems_from(error: ValidationError, yf: YamlFile, prefix: tuple[Any, ...] = ()) -> list[Problem]:
     problems = []
     for err in error.errors():
-        loc = _clean_loc(tuple(err["loc"]))
+        loc = prefix + _clean_loc(tuple(err["loc"]))
         kind = err["type"]
         field = next((p for p in reversed(loc) if isinstance(p, str)), "value")
         if kind == "missing":

@@ -17,7 +17,7 @@ from ..paths import content_dir
 from .errors import problems_from
 from .notebooks import GLOSSARY_LINK, Section, read_section, section_files
 from .problems import ContentError, Problem
-from .schema import Bank, CaseQuestion, Model, Text
+from .schema import QUESTION, Bank, CaseQuestion, Model, Text
 from .yamlfile import YamlFile, load_yaml
 
 AIDS = ("ihc-explainer", "question-builder", "self-care-plan", "source-list")
@@ -198,25 +198,46 @@ class _Loader:
             yf = self.yaml(self.label(path))
             if yf is None:
                 continue
-            bank = self.model(yf, Bank, yf.data)
-            if bank is None:
+            data = yf.data if isinstance(yf.data, dict) else {}
+            items = data.get("questions")
+            if not isinstance(items, list) or not items:
+                self.problems.append(Problem(yf.label, yf.line_of(("questions",)), "questions",
+                                             "has no list of questions", "add `questions:` with at least one question"))
                 continue
-            if bank.section != path.stem:
+            for key in sorted(set(data) - {"section", "questions"}, key=str):
+                self.problems.append(Problem(yf.label, yf.line_of((key,)), str(key), f"unknown field `{key}`",
+                                             "a bank has only `section` and `questions`"))
+            section = str(data.get("section", ""))
+            if section != path.stem:
                 self.problems.append(Problem(yf.label, yf.line_of(("section",)), "section",
-                                             f"says {bank.section!r} but the file is {path.name}",
+                                             f"says {section!r} but the file is {path.name}",
                                              f"write `section: {path.stem}` or rename the file"))
-            for i, q in enumerate(bank.questions):
+            questions = []
+            for i, item in enumerate(items):
+                try:
+                    q = QUESTION.validate_python(item)
+                except ValidationError as exc:
+                    self.problems += problems_from(exc, yf, ("questions", i))
+                    self.check_raw_source(yf, item, i)
+                    continue
+                questions.append(q)
                 ids = [q.id] + ([p.id for p in q.parts] if isinstance(q, CaseQuestion) else [])
                 for qid in ids:
-                    where = f"{yf.label}:{yf.line_of(('questions', i))}"
                     if qid in seen:
                         self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "id")), qid,
                                                      f"duplicate id, first used at {seen[qid]}",
                                                      "give this question a new id"))
                     else:
-                        seen[qid] = where
+                        seen[qid] = f"{yf.label}:{yf.line_of(('questions', i))}"
                 self.check_refs(yf, q, i)
-            self.content.banks[path.stem] = bank
+            self.content.banks[path.stem] = Bank.model_construct(section=path.stem, questions=tuple(questions))
+
+    def check_raw_source(self, yf: YamlFile, item: object, i: int) -> None:
+        """A question that failed the schema still gets its source checked, so one pass shows everything."""
+        if isinstance(item, dict) and isinstance(item.get("source"), str) and item["source"] not in self.content.sources:
+            self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "source")), str(item.get("id", i + 1)),
+                                         f"source {item['source']!r} is not in data/sources.yaml",
+                                         "use a key from data/sources.yaml or add the source there"))
 
     def check_refs(self, yf: YamlFile, q: Any, i: int) -> None:
         c = self.content

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -135,6 +135,11 @@ Question = Annotated[
 ]
 
 
+QUESTION = TypeAdapter(Question)
+
+
 class Bank(Model):
+    """A section's questions. Built question by question, so one broken question does not hide the others."""
+
     section: Id
-    questions: tuple[Question, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = ()

@@ -75,7 +75,7 @@ class QuestionView:
         self.reveal_button = _button(self.t("show_answer"), "h2l-secondary", self.reveal)
         self.hint_button = _button(self.t("hint"), "h2l-secondary", self.show_hint)
         self.control = self.build_control()
-        self.buttons = w.HBox(layout=w.Layout(flex_flow="row wrap", gap="8px"))
+        self.buttons = w.HBox(layout=w.Layout(flex_flow="row wrap"))
         self.buttons.add_class("h2l-buttons")
         self.widget = w.VBox([self.prompt, self.control, self.buttons, self.feedback],
                              layout=w.Layout(width="100%"))

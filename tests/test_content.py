@@ -1,0 +1,84 @@
+"""The lesson content is complete and has the Carpentries-style shape the design asks for."""
+from __future__ import annotations
+
+import pytest
+
+from her2lesson.content.schema import CaseQuestion
+
+ARTICLE_SECTIONS = ["basics", "causes", "symptoms", "testing", "questions", "treatment", "self-care", "outlook", "support"]
+
+
+def test_every_article_section_has_a_notebook_in_order(content):
+    ids = [s.id for s in content.sections]
+    assert ids[0] == "welcome"
+    assert [i for i in ids if i in ARTICLE_SECTIONS] == ARTICLE_SECTIONS
+    assert {"final-check", "sources"} <= set(ids)
+
+
+@pytest.mark.parametrize("section_id", ARTICLE_SECTIONS)
+def test_section_has_the_lesson_shape(content, section_id):
+    section = content.section(section_id)
+    roles = [b.role for b in section.markdown()]
+    assert roles[0] == "title"
+    assert roles[1] == "main-message", "the one main message comes right after the title"
+    assert "objectives" in roles[:4]
+    assert roles[-1] == "key-points", "key points close the section"
+    assert "do-this" in roles, "at least one thing the reader can do"
+    assert "educator" in roles, "educator notes beside the text"
+    assert any(r == "chunk" for r in roles)
+    for block in section.markdown("chunk"):
+        assert block.text.lstrip().startswith("## "), f"chunk at cell {block.line} needs a header"
+    assert section.calls("quiz") == [section_id], "each article section ends with its own self-check"
+
+
+def _count(content, bank, audiences=("patient", "nurse", "both")):
+    return sum(len(q.parts) if isinstance(q, CaseQuestion) else 1
+               for q in content.banks[bank].questions if q.audience in audiences)
+
+
+def test_quiz_counts_meet_the_brief(content):
+    assert _count(content, "testing") >= 10
+    assert _count(content, "treatment") >= 15
+    for bank in ARTICLE_SECTIONS:
+        assert _count(content, bank) >= 3, bank
+    assert _count(content, "final-check", ("nurse", "both")) >= 15
+
+
+def test_testing_and_treatment_mix_question_types(content):
+    for bank in ("testing", "treatment"):
+        types = {q.type for q in content.banks[bank].questions}
+        assert {"single", "multiple", "truefalse", "matching"} <= types, bank
+    treatment = content.banks["treatment"]
+    brands = [q for q in treatment.questions if q.type == "matching"
+              and any(p.item in ("Herceptin", "Enhertu", "Tukysa", "Xeloda") or
+                      p.match in ("Herceptin", "Enhertu", "Tukysa", "Xeloda") for p in q.pairs)]
+    assert brands, "a brand-to-generic matching question"
+
+
+def test_start_page_states_education_not_advice_and_review_date(content):
+    text = " ".join(b.text for b in content.section("welcome").markdown()).lower()
+    assert "not medical advice" in text or "not advice" in text
+    assert "2026" in text, "the date the content was reviewed"
+    sources = " ".join(b.text for b in content.section("sources").markdown()).lower()
+    assert "2026" in sources
+
+
+def test_required_figures_have_alt_text_and_captions(content):
+    for name in ("her2-receptors", "spread-sites", "testing-path", "treatment-overview"):
+        fig = content.figures[name]
+        assert len(fig.alt) > 40 and fig.caption
+        svg = content.svg(name)
+        assert "<script" not in svg and "http" not in svg.replace("http://www.w3.org", "")
+
+
+def test_every_glossary_link_in_notebooks_resolves(content):
+    # her2lesson check enforces it; this keeps the guarantee visible as a test of its own.
+    from her2lesson.content.notebooks import GLOSSARY_LINK
+    keys = {k for s in content.sections for b in s.markdown() for _, k in GLOSSARY_LINK.findall(b.text)}
+    assert keys and keys <= set(content.glossary)
+
+
+def test_first_line_treatment_is_current(content):
+    """December 2025: trastuzumab deruxtecan + pertuzumab joined THP as a first-line option."""
+    text = " ".join(b.text for b in content.section("treatment").markdown()).lower()
+    assert "pertuzumab" in text and "deruxtecan" in text and "2025" in text
