@@ -4,7 +4,6 @@ from __future__ import annotations
 from html import escape
 
 import pytest
-from traitlets import TraitError
 
 from her2lesson.content.schema import QUESTION
 from her2lesson.quiz import QuizOptions, QuizView, make_view
@@ -41,32 +40,25 @@ def view_of(fields, t, **opts):
     return make_view(q(**fields), 1, 1, t, QuizOptions(**opts), records), records
 
 
-def click(button):
-    button.click()
-
-
 def pick(view, text):
     """Choose the option with this text, wherever the shuffle put it."""
-    index = next(i for i, o in enumerate(view.q.options) if o.text == text)
-    if view.q.type == "multiple":
-        view.boxes[view.order.index(index)].value = True
-    else:
-        view.radio.value = index
+    index = view.order.index(next(i for i, o in enumerate(view.q.options) if o.text == text))
+    view.form.value = (view.form.value + [index]) if view.q.type == "multiple" else [index]
 
 
 def test_single_wrong_then_right_counts_right_in_the_end_only(t):
     view, records = view_of(SINGLE, t)
     pick(view, "Beta")
-    click(view.check_button)
-    assert "Not quite" in view.feedback.html and "Beta is wrong." in view.feedback.html
-    assert "Because it is." in view.feedback.html, "the explanation comes with every check"
-    assert "h2l-wrong" in view.feedback.css_class
-    assert view.radio.disabled and view.retry_button in view.buttons.children
-    click(view.retry_button)
-    assert not view.radio.disabled and view.feedback.html == ""
+    view.press("check")
+    assert "Not quite" in view.form.feedback_html and "Beta is wrong." in view.form.feedback_html
+    assert "Because it is." in view.form.feedback_html, "the explanation comes with every check"
+    assert view.form.feedback_class == "h2l-wrong"
+    assert view.form.disabled and "retry" in view.actions
+    view.press("retry")
+    assert not view.form.disabled and view.form.feedback_html == ""
     pick(view, "Alpha")
-    click(view.check_button)
-    assert "Correct" in view.feedback.html and "Alpha is right." in view.feedback.html
+    view.press("check")
+    assert "Correct" in view.form.feedback_html and "Alpha is right." in view.form.feedback_html
     record = records["probe"]
     assert record.checks == [False, True]
     assert not record.right_first_time and record.right_in_the_end
@@ -75,77 +67,73 @@ def test_single_wrong_then_right_counts_right_in_the_end_only(t):
 def test_feedback_is_words_and_icon_not_colour_alone(t):
     view, _ = view_of(SINGLE, t)
     pick(view, "Alpha")
-    click(view.check_button)
-    assert "&#10003;" in view.feedback.html and "Correct." in view.feedback.html
+    view.press("check")
+    assert "&#10003;" in view.form.feedback_html and "Correct." in view.form.feedback_html
 
 
 def test_check_without_an_answer_asks_for_one_and_records_nothing(t):
     view, records = view_of(SINGLE, t)
-    click(view.check_button)
-    assert "Choose an answer first" in view.feedback.html
+    view.press("check")
+    assert "Choose an answer first" in view.form.feedback_html
     assert records["probe"].checks == []
 
 
 def test_hint_and_show_answer(t):
     view, records = view_of(SINGLE, t)
-    click(view.hint_button)
-    assert "Starts with A." in view.feedback.html
-    click(view.reveal_button)
-    assert "Alpha" in view.feedback.html and "Beta" not in view.feedback.html
+    view.press("hint")
+    assert "Starts with A." in view.form.feedback_html
+    view.press("reveal")
+    assert "Alpha" in view.form.feedback_html and "Beta" not in view.form.feedback_html
     assert records["probe"].revealed and not records["probe"].right_in_the_end
-    assert view.reveal_button not in view.buttons.children
+    assert "reveal" not in view.actions
 
 
 def test_multiple_partly_right_names_what_was_missed(t):
     view, records = view_of(MULTIPLE, t)
     pick(view, "Red")
-    click(view.check_button)
-    assert "Not quite" in view.feedback.html and "missed 1" in view.feedback.html
-    click(view.retry_button)
+    view.press("check")
+    assert "Not quite" in view.form.feedback_html and "missed 1" in view.form.feedback_html
+    view.press("retry")
     pick(view, "Green")
-    click(view.check_button)
-    assert "Correct" in view.feedback.html
+    view.press("check")
+    assert "Correct" in view.form.feedback_html
     assert records["probe"].checks == [False, True]
 
 
 def test_true_false_keeps_true_before_false(t):
     view, records = view_of(TRUEFALSE, t)
-    assert [label for label, _ in view.radio.options] == ["True", "False"]
+    assert view.form.options == ["True", "False"] and view.form.kind == "single"
     pick(view, "False")
-    click(view.check_button)
-    assert "Yes, false." in view.feedback.html and records["probe"].right_first_time
+    view.press("check")
+    assert "Yes, false." in view.form.feedback_html and records["probe"].right_first_time
 
 
 def test_matching_by_lists_marks_each_line(t):
     view, records = view_of(MATCHING, t)
-    assert "aspirin" in [v for _, v in view.dropdowns[0].options]
-    view.dropdowns[0].value = "trastuzumab"
-    click(view.check_button)
-    assert "Pick a match for every line" in view.feedback.html and records["probe"].checks == []
-    view.dropdowns[1].value = "tucatinib"
-    view.dropdowns[2].value = "capecitabine"
-    click(view.check_button)
-    html = view.feedback.html
+    assert all("aspirin" in row["choices"] for row in view.form.rows)
+    view.set_answer(["trastuzumab"])
+    view.press("check")
+    assert "Pick a match for every line" in view.form.feedback_html and records["probe"].checks == []
+    view.set_answer(["trastuzumab", "tucatinib", "capecitabine"])
+    view.press("check")
+    html = view.form.feedback_html
     assert "Not quite" in html and html.count("not a match") == 2
-    click(view.retry_button)
-    view.dropdowns[1].value = "capecitabine"
-    view.dropdowns[2].value = "tucatinib"
-    click(view.check_button)
-    assert "Correct" in view.feedback.html and records["probe"].checks == [False, True]
+    view.press("retry")
+    view.set_answer(["trastuzumab", "capecitabine", "tucatinib"])
+    view.press("check")
+    assert "Correct" in view.form.feedback_html and records["probe"].checks == [False, True]
 
 
 def test_ordering_needs_each_position_once(t):
     view, records = view_of(ORDERING, t)
-    shown_steps = [view.q.steps[i] for i in view.shown]
+    shown_steps = [row["label"] for row in view.form.rows]
     assert shown_steps != list(view.q.steps), "never starts in the right order"
-    for d in view.dropdowns:
-        d.value = 0
-    click(view.check_button)
-    assert "different number from 1 to 4" in view.feedback.html and records["probe"].checks == []
-    for step_index, d in zip(view.shown, view.dropdowns):
-        d.value = step_index
-    click(view.check_button)
-    assert "Correct" in view.feedback.html and records["probe"].right_first_time
+    view.form.value = [0] * 4
+    view.press("check")
+    assert "different number from 1 to 4" in view.form.feedback_html and records["probe"].checks == []
+    view.form.value = list(view.shown)  # the step shown in row r belongs at place shown[r]
+    view.press("check")
+    assert "Correct" in view.form.feedback_html and records["probe"].right_first_time
 
 
 def test_case_parts_are_scored_like_questions(content, t):
@@ -154,34 +142,30 @@ def test_case_parts_are_scored_like_questions(content, t):
     view = make_view(case, 1, 1, t, QuizOptions(), records)
     assert escape(case.story) in view.widget.children[0].value
     for part in view.parts:
-        right = next(i for i, o in enumerate(part.q.options) if o.correct)
-        if part.q.type == "multiple":
-            for i, o in enumerate(part.q.options):
-                part.boxes[part.order.index(i)].value = o.correct
-        else:
-            part.radio.value = right
-        click(part.check_button)
-        assert "Correct" in part.feedback.html
+        part.set_answer([i for i, o in enumerate(part.q.options) if o.correct])
+        part.press("check")
+        assert "Correct" in part.form.feedback_html
     assert all(records[p.id].right_first_time for p in case.parts)
 
 
 def test_exam_mode_allows_one_scored_try(t):
     view, records = view_of(SINGLE, t, exam=True)
-    assert view.reveal_button not in view.buttons.children and view.hint_button not in view.buttons.children
+    assert view.actions == ["check"], "no hint and no show-answer in the final check"
     pick(view, "Beta")
-    click(view.check_button)
-    assert view.retry_button not in view.buttons.children
-    click(view.retry_button)  # even if a stale button were pressed
-    assert view.radio.disabled and records["probe"].checks == [False]
+    view.press("check")
+    assert view.actions == []
+    view.form._message(view.form, {"action": "retry"}, None)  # a forged or stale press
+    view.retry()
+    assert view.form.disabled and records["probe"].checks == [False]
 
 
 def test_facilitator_hold_keeps_feedback_until_released(t):
     view, records = view_of(SINGLE, t, hold_feedback=True)
     pick(view, "Alpha")
-    click(view.check_button)
-    assert "facilitator will show" in view.feedback.html and "Alpha is right." not in view.feedback.html
+    view.press("check")
+    assert "facilitator will show" in view.form.feedback_html and "Alpha is right." not in view.form.feedback_html
     view.release()
-    assert "Alpha is right." in view.feedback.html
+    assert "Alpha is right." in view.form.feedback_html
 
 
 def test_shuffle_is_stable_per_learner_and_differs_between_learners():
@@ -192,14 +176,18 @@ def test_shuffle_is_stable_per_learner_and_differs_between_learners():
 
 def test_values_from_the_browser_are_validated(t):
     view, records = view_of(SINGLE, t)
-    with pytest.raises(TraitError):  # ipywidgets refuses an index it did not offer; nothing reaches our state
-        view.radio.index = 99
-    view.set_answer([99, "x", None])
-    click(view.check_button)
+    form = view.form
+    form._message(form, {"action": "check", "answer": [99, "x", None, True, -1]}, None)  # hostile client
+    assert form.value == [] and records["probe"].checks == []
+    form._message(form, {"action": "check", "answer": "not a list"}, None)
+    form._message(form, "not a dict", None)
+    form._message(form, {"action": "drop-tables"}, None)
     assert records["probe"].checks == []
-    matching, mrecords = view_of(MATCHING, t)
-    matching.set_answer(["<script>", 5])
-    assert all(d.value is None for d in matching.dropdowns)
+    form._message(form, {"action": "check", "answer": [0, 1]}, None)  # two picks on a single choice: the last counts
+    assert len(records["probe"].checks) == 1
+    matching, _ = view_of(MATCHING, t)
+    matching.form._message(matching.form, {"action": "check", "answer": ["<script>", 5, 99]}, None)
+    assert matching.form.value == [None, None, None]
 
 
 def test_section_quiz_scores_first_time_apart_from_in_the_end(content, t):
@@ -209,12 +197,12 @@ def test_section_quiz_scores_first_time_apart_from_in_the_end(content, t):
         if v.q.type in ("single", "truefalse"):
             wrong = next(i for i, o in enumerate(v.q.options) if not o.correct)
             right = next(i for i, o in enumerate(v.q.options) if o.correct)
-            v.radio.value = wrong if k == 0 else right
-            click(v.check_button)
+            v.set_answer([wrong if k == 0 else right])
+            v.press("check")
             if k == 0:
-                click(v.retry_button)
-                v.radio.value = right
-                click(v.check_button)
+                v.press("retry")
+                v.set_answer([right])
+                v.press("check")
     score = quiz.score()
     assert score.total == len(views) and score.answered >= 1
     assert score.right_in_the_end >= score.right_first_time

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from ..content import Content
 from ..strings import Strings
-from ..widgets import LiveRegion
+from ..widgets import ChoiceGroup, LiveRegion, TextEntry
 
 MAX_OWN_QUESTION = 300
 MAX_OWN_QUESTIONS = 20
@@ -30,12 +30,9 @@ class IhcExplainer:
         data = content.ihc_explainer
         self.data, self.t = data, t
         self.words = "nurse" if track == "nurse" else "patient"
-        self.ihc = w.RadioButtons(options=[(v.label, k) for k, v in data.ihc.items()], value=None,
-                                  description=t("ihc_pick"), style={"description_width": "initial"})
-        self.ish = w.RadioButtons(options=[(v.label, k) for k, v in data.ish.items()], value=None,
-                                  description=t("ish_pick"), style={"description_width": "initial"})
-        self.ihc.add_class("h2l-choice")
-        self.ish.add_class("h2l-choice")
+        self.ihc_keys, self.ish_keys = list(data.ihc), list(data.ish)
+        self.ihc = ChoiceGroup(options=[data.ihc[k].label for k in self.ihc_keys], legend=t("ihc_pick"))
+        self.ish = ChoiceGroup(options=[data.ish[k].label for k in self.ish_keys], legend=t("ish_pick"))
         self.ish_box = w.VBox([])
         self.out = LiveRegion()
         self.out.add_class("h2l-feedback-box")
@@ -45,7 +42,7 @@ class IhcExplainer:
         self.widget = w.VBox([title, self.ihc, self.ish_box, self.out]).add_class("h2l-aid")
 
     def _update(self, _change=None) -> None:
-        score = self.ihc.value if self.ihc.value in self.data.ihc else None
+        score = self.ihc_keys[self.ihc.value[0]] if self.ihc.value else None
         if score is None:
             self.out.say("")
             return
@@ -53,7 +50,7 @@ class IhcExplainer:
         self.ish_box.children = (self.ish,) if needs_ish else ()
         parts = [f"<p><strong>{escape(self.data.ihc[score].label)}</strong>: "
                  f"{escape(getattr(self.data.ihc[score], self.words))}</p>"]
-        ish = self.ish.value if needs_ish and self.ish.value in self.data.ish else None
+        ish = self.ish_keys[self.ish.value[0]] if needs_ish and self.ish.value else None
         if ish:
             parts.append(f"<p><strong>{escape(self.data.ish[ish].label)}</strong>: "
                          f"{escape(getattr(self.data.ish[ish], self.words))}</p>")
@@ -70,28 +67,24 @@ class QuestionBuilder:
         self.t = t
         self.on_change = on_change
         data = content.care_questions
-        self.boxes = [w.Checkbox(value=False, description=q.text, indent=False, layout=w.Layout(width="100%"))
-                      for q in data.questions]
-        for box in self.boxes:
-            box.add_class("h2l-choice")
-            box.observe(self._changed, names="value")
+        self.offered = [q.text for q in data.questions]
+        self.group = ChoiceGroup(options=self.offered, multiple=True, legend=t("builder_pick"))
+        self.group.observe(self._changed, names="value")
         self.own: list[str] = []
-        self.entry = w.Textarea(placeholder=t("own_question_placeholder"), description=t("own_question_label"),
-                                rows=2, style={"description_width": "initial"}, layout=w.Layout(width="100%"))
-        self.add = w.Button(description=t("add_question"), layout=w.Layout(width="auto", min_height="44px"))
-        self.add.add_class("h2l-button").add_class("h2l-secondary")
-        self.add.on_click(lambda _b: self.add_own(self.entry.value))
+        self.entry = TextEntry(on_add=self.add_own, label=t("own_question_label"),
+                               placeholder=t("own_question_placeholder"), button_label=t("add_question"),
+                               max_length=MAX_OWN_QUESTION)
         self.status = LiveRegion()
         self.listing = w.HTML().add_class("h2l-my-list")
         tips = "".join(f"<li>{escape(tip)}</li>" for tip in data.tips)
         title = w.HTML(f'<h2>{escape(t("builder_title"))}</h2><p>{escape(t("builder_intro"))}</p>')
-        self.widget = w.VBox([title, w.VBox(self.boxes), self.entry, self.add, self.status, self.listing,
+        self.widget = w.VBox([title, self.group, self.entry, self.status, self.listing,
                               w.HTML(f'<p><strong>{escape(t("tips"))}</strong></p><ul>{tips}</ul>' if tips else "")])
         self.widget.add_class("h2l-aid")
         self._render()
 
     def chosen(self) -> list[str]:
-        return [b.description for b in self.boxes if b.value is True] + list(self.own)
+        return [self.offered[k] for k in self.group.value] + list(self.own)
 
     def add_own(self, text: object) -> None:
         clean = " ".join(str(text or "").split())
@@ -106,7 +99,7 @@ class QuestionBuilder:
             clean = clean[:MAX_OWN_QUESTION].rstrip() + "..."
             note = " " + self.t("own_question_cut", n=MAX_OWN_QUESTION)
         self.own.append(clean)
-        self.entry.value = ""
+        self.entry.clear()
         self.status.say(f"<p>{escape(self.t('own_question_added') + note)}</p>", "h2l-live h2l-info")
         self._changed()
 
@@ -136,20 +129,17 @@ class SelfCarePlan:
         self.t = t
         self.on_change = on_change
         self.items = content.self_care.items
-        self.boxes = [w.Checkbox(value=False, description=item.text, indent=False, layout=w.Layout(width="100%"))
-                      for item in self.items]
-        rows = []
-        for box, item in zip(self.boxes, self.items):
-            box.add_class("h2l-choice")
-            box.observe(self._changed, names="value")
-            rows.append(w.VBox([box, w.HTML(f'<p class="h2l-why-small">{escape(item.why)}</p>')]))
+        self.group = ChoiceGroup(options=[item.text for item in self.items], multiple=True, legend=t("plan_pick"))
+        self.group.observe(self._changed, names="value")
+        whys = "".join(f"<li><strong>{escape(i.text)}</strong>: {escape(i.why)}</li>" for i in self.items)
+        why_box = w.HTML(f'<details class="h2l-describe"><summary>{escape(t("plan_why"))}</summary><ul>{whys}</ul></details>')
         self.listing = w.HTML()
         title = w.HTML(f'<h2>{escape(t("plan_title"))}</h2><p>{escape(t("plan_intro"))}</p>')
-        self.widget = w.VBox([title, *rows, self.listing]).add_class("h2l-aid")
+        self.widget = w.VBox([title, self.group, why_box, self.listing]).add_class("h2l-aid")
         self._changed()
 
     def chosen(self) -> list[str]:
-        return [item.text for item, box in zip(self.items, self.boxes) if box.value is True]
+        return [self.items[k].text for k in self.group.value]
 
     def _changed(self, _change=None) -> None:
         chosen = self.chosen()

@@ -1,7 +1,8 @@
-"""Quiz widgets: one view per question, built from ipywidgets plus a live region for feedback.
+"""Quiz views: one QuestionForm widget per question, driven by the grading functions.
 
-Every callback validates what arrives from the browser (a client can send any value over the widget channel):
-a value that is not one of the offered choices is treated as no answer, never as an error.
+The form sends each action (Check, Try again, Show answer, Hint) together with the answer on screen, and the form
+validates every value it receives (a client can send anything over the widget channel): an out-of-range or malformed
+value counts as no answer, never as an error.
 """
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from html import escape
 
 import ipywidgets as w
 
-from ..content.schema import CasePart, CaseQuestion, ChoiceQuestion, MatchingQuestion, OrderingQuestion
+from ..content.schema import CaseQuestion, ChoiceQuestion, MatchingQuestion, OrderingQuestion
 from ..strings import Strings
-from ..widgets import LiveRegion
+from ..widgets import QuestionForm
 from .grading import QuestionRecord, choice_is_right, matching_marks, ordering_marks, seeded_order
 
 RIGHT = '<span class="h2l-icon" aria-hidden="true">&#10003;</span>'
@@ -33,25 +34,11 @@ class QuizOptions:
     source_title: Callable[[str], str] = lambda key: key
 
 
-def _html(text: str, cls: str) -> w.HTML:
-    return w.HTML(value=text, layout=w.Layout(width="100%")).add_class(cls)
-
-
-def _button(label: str, cls: str, handler: Callable[[], None]) -> w.Button:
-    button = w.Button(description=label, layout=w.Layout(width="auto", min_height="44px"))
-    button.add_class("h2l-button").add_class(cls)
-
-    def click(_: w.Button) -> None:
-        handler()
-
-    button.on_click(click)
-    return button
-
-
 class QuestionView:
-    """Shared behaviour: check, try again, show answer, hint; subclasses own the answer control."""
+    """Shared behaviour: check, try again, show answer, hint; subclasses map answers to and from the form."""
 
-    kind_hint_key = "choose_one"
+    kind = "single"
+    instruction_key = "choose_one"
 
     def __init__(self, question, number: int, total: int, strings: Strings, options: QuizOptions,
                  record: QuestionRecord | None = None, listener: Listener | None = None, source: str | None = None,
@@ -63,31 +50,22 @@ class QuestionView:
         self.listener = listener
         self.source = source or getattr(question, "source", None) or ""
         self.locked = False
-        self.feedback = LiveRegion()
-        self.feedback.add_class("h2l-feedback-box")
-        heading = self.t(heading_key, n=number, m=total) if total > 1 else ""
-        self.prompt = _html(
-            (f'<p class="h2l-qnum">{escape(heading)}</p>' if heading else "")
-            + f'<p class="h2l-prompt">{escape(question.prompt)}</p>'
-            + f'<p class="h2l-instruction">{escape(self.t(self.kind_hint_key))}</p>', "h2l-question-text")
-        self.check_button = _button(self.t("check"), "h2l-primary", self.check)
-        self.retry_button = _button(self.t("try_again"), "h2l-secondary", self.retry)
-        self.reveal_button = _button(self.t("show_answer"), "h2l-secondary", self.reveal)
-        self.hint_button = _button(self.t("hint"), "h2l-secondary", self.show_hint)
-        self.control = self.build_control()
-        self.buttons = w.HBox(layout=w.Layout(flex_flow="row wrap"))
-        self.buttons.add_class("h2l-buttons")
-        self.widget = w.VBox([self.prompt, self.control, self.buttons, self.feedback],
-                             layout=w.Layout(width="100%"))
-        self.widget.add_class("h2l-question")
+        self._held: tuple[object, bool] | None = None
+        self.form = QuestionForm(on_action=self._act, kind=self.kind, placeholder=strings("choose_placeholder"),
+                                 number=strings(heading_key, n=number, m=total) if total > 1 else "",
+                                 legend=question.prompt, instruction=strings(self.instruction_key))
+        self.setup()
+        self.form.add_class("h2l-question")
+        self.widget: w.Widget = self.form
         self._refresh_buttons()
 
     # --- subclass hooks -------------------------------------------------------------------------------------------
-    def build_control(self) -> w.Widget:
+    def setup(self) -> None:
+        """Fill the form's options or rows (in this learner's shuffled order)."""
         raise NotImplementedError
 
     def answer(self) -> object | None:
-        """The learner's answer in bank terms, or None when it is incomplete or invalid."""
+        """The learner's answer in bank terms, or None when it is incomplete."""
         raise NotImplementedError
 
     def is_right(self, answer: object) -> bool:
@@ -99,31 +77,40 @@ class QuestionView:
     def answer_html(self) -> str:
         raise NotImplementedError
 
+    def set_answer(self, answer: object) -> None:
+        """Show an answer given in bank terms (to resume, and for tests standing in for a learner)."""
+        raise NotImplementedError
+
     def incomplete_message(self) -> str:
         return self.t("no_choice")
 
-    def set_enabled(self, enabled: bool) -> None:
-        raise NotImplementedError
-
-    def set_answer(self, answer: object) -> None:
-        """Put an answer into the control (used to resume, and by tests standing in for a learner)."""
-        raise NotImplementedError
-
     # --- behaviour ------------------------------------------------------------------------------------------------
+    def press(self, action: str) -> None:
+        """Press a button as the learner would, with the answer now on screen."""
+        self.form.press(action)
+
+    def _act(self, action: str, _value: list) -> None:
+        {"check": self.check, "retry": self.retry, "reveal": self.reveal, "hint": self.show_hint}.get(
+            action, lambda: None)()
+
+    def _say(self, html: str, cls: str) -> None:
+        self.form.feedback_class = cls
+        self.form.feedback_html = html
+
     def check(self) -> None:
         if self.locked:
             return
         answer = self.answer()
         if answer is None:
-            self.feedback.say(f"<p>{INFO} {escape(self.incomplete_message())}</p>", "h2l-live h2l-info")
+            self._say(f"<p>{INFO} {escape(self.incomplete_message())}</p>", "h2l-info")
             return
         right = self.is_right(answer)
         self.record.checks.append(right)
         self.locked = True
-        self.set_enabled(False)
+        self.form.disabled = True
         if self.options.hold_feedback:
-            self.feedback.say(f"<p>{INFO} {escape(self.t('answer_held'))}</p>", "h2l-live h2l-info")
             self._held = (answer, right)
+            self._say(f"<p>{INFO} {escape(self.t('answer_held'))}</p>", "h2l-info")
         else:
             self._show_verdict(answer, right)
         self._refresh_buttons()
@@ -131,17 +118,15 @@ class QuestionView:
 
     def release(self) -> None:
         """Facilitator reveals the group's answer: show the feedback that was held back."""
-        held = getattr(self, "_held", None)
-        if held is not None:
-            self._held = None
+        if self._held is not None:
+            held, self._held = self._held, None
             self._show_verdict(*held)
             self._refresh_buttons()
 
     def _show_verdict(self, answer: object, right: bool) -> None:
         verdict = (f'<p class="h2l-verdict">{RIGHT} {escape(self.t("correct"))}</p>' if right
                    else f'<p class="h2l-verdict">{WRONG} {escape(self.t("not_quite"))}</p>')
-        body = self.feedback_html(answer, right)
-        self.feedback.say(verdict + body + self._why(), "h2l-live " + ("h2l-right" if right else "h2l-wrong"))
+        self._say(verdict + self.feedback_html(answer, right) + self._why(), "h2l-right" if right else "h2l-wrong")
 
     def _why(self) -> str:
         source = self.options.source_title(self.source) if self.source else ""
@@ -151,11 +136,11 @@ class QuestionView:
         return text
 
     def retry(self) -> None:
-        if self.options.exam or not self.locked:
+        if self.options.exam or not self.locked or self.record.revealed:
             return
         self.locked = False
-        self.set_enabled(True)
-        self.feedback.say("", "h2l-live")
+        self.form.disabled = False
+        self._say("", "")
         self._refresh_buttons()
         self._notify("retry", None)
 
@@ -164,33 +149,35 @@ class QuestionView:
             return
         self.record.revealed = True
         self.locked = True
-        self.set_enabled(False)
-        self.feedback.say(f'<p class="h2l-verdict">{INFO} {escape(self.t("the_answer_is"))}</p>'
-                          + self.answer_html() + self._why(), "h2l-live h2l-info")
+        self._held = None
+        self.form.disabled = True
+        self._say(f'<p class="h2l-verdict">{INFO} {escape(self.t("the_answer_is"))}</p>'
+                  + self.answer_html() + self._why(), "h2l-info")
         self._refresh_buttons()
         self._notify("reveal", None)
 
     def show_hint(self) -> None:
         hint = getattr(self.q, "hint", None)
-        if hint and not self.options.exam:
-            self.feedback.say(f'<p>{INFO} <strong>{escape(self.t("hint"))}:</strong> {escape(hint)}</p>',
-                              "h2l-live h2l-info")
+        if hint and not self.options.exam and not self.locked:
+            self._say(f'<p>{INFO} <strong>{escape(self.t("hint"))}:</strong> {escape(hint)}</p>', "h2l-info")
 
     def _refresh_buttons(self) -> None:
-        checked = bool(self.record.checks)
-        last_right = checked and self.record.checks[-1]
-        held = getattr(self, "_held", None) is not None
-        buttons: list[w.Widget] = []
+        last_right = bool(self.record.checks) and self.record.checks[-1]
+        practice = not self.options.exam and self._held is None
+        buttons = []
         if not self.locked:
-            buttons.append(self.check_button)
+            buttons.append({"action": "check", "label": self.t("check"), "primary": True})
             if getattr(self.q, "hint", None) and not self.options.exam:
-                buttons.append(self.hint_button)
-        if not self.options.exam and not held:
-            if self.locked and not last_right and not self.record.revealed:
-                buttons.append(self.retry_button)
-            if not self.record.revealed and not (self.locked and last_right):
-                buttons.append(self.reveal_button)
-        self.buttons.children = tuple(buttons)
+                buttons.append({"action": "hint", "label": self.t("hint"), "primary": False})
+        if practice and self.locked and not last_right and not self.record.revealed:
+            buttons.append({"action": "retry", "label": self.t("try_again"), "primary": True})
+        if practice and not self.record.revealed and not (self.locked and last_right):
+            buttons.append({"action": "reveal", "label": self.t("show_answer"), "primary": False})
+        self.form.buttons = buttons
+
+    @property
+    def actions(self) -> list[str]:
+        return [b["action"] for b in self.form.buttons]
 
     def _notify(self, kind: str, answer: object) -> None:
         if self.listener:
@@ -199,37 +186,23 @@ class QuestionView:
 
 # --- choice questions: single, multiple, true/false -------------------------------------------------------------
 class ChoiceView(QuestionView):
-    def __init__(self, question: ChoiceQuestion | CasePart, *args, **kwargs):
-        self.kind_hint_key = "choose_all" if question.type == "multiple" else "choose_one"
+    def __init__(self, question, *args, **kwargs):
+        multiple = question.type == "multiple"
+        self.kind = "multiple" if multiple else "single"
+        self.instruction_key = "choose_all" if multiple else "choose_one"
         super().__init__(question, *args, **kwargs)
 
-    def build_control(self) -> w.Widget:
+    def setup(self) -> None:
         q = self.q
         n = len(q.options)
         self.order = list(range(n)) if q.type == "truefalse" else seeded_order(n, self.options.seed, q.id)
-        if q.type == "multiple":
-            self.boxes = [w.Checkbox(value=False, description=q.options[i].text, indent=False,
-                                     layout=w.Layout(width="100%")) for i in self.order]
-            for box in self.boxes:
-                box.add_class("h2l-choice")
-            control = w.VBox(self.boxes)
-        else:
-            self.radio = w.RadioButtons(options=[(q.options[i].text, i) for i in self.order], value=None,
-                                        layout=w.Layout(width="100%"))
-            self.radio.add_class("h2l-choice")
-            control = self.radio
-        control.add_class("h2l-control")
-        return control
+        self.form.options = [q.options[i].text for i in self.order]
 
     def chosen(self) -> frozenset[int]:
-        if self.q.type == "multiple":
-            return frozenset(i for i, box in zip(self.order, self.boxes) if box.value is True)
-        value = self.radio.value
-        return frozenset([value]) if isinstance(value, int) and 0 <= value < len(self.q.options) else frozenset()
+        return frozenset(self.order[k] for k in self.form.value)
 
     def answer(self) -> frozenset[int] | None:
-        chosen = self.chosen()
-        return chosen or None
+        return self.chosen() or None
 
     def is_right(self, answer: frozenset[int]) -> bool:
         return choice_is_right(self.q, answer)
@@ -253,50 +226,31 @@ class ChoiceView(QuestionView):
                  f"{escape(self.q.options[i].feedback)}</li>" for i in self.order if self.q.options[i].correct]
         return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
 
-    def set_enabled(self, enabled: bool) -> None:
-        if self.q.type == "multiple":
-            for box in self.boxes:
-                box.disabled = not enabled
-        else:
-            self.radio.disabled = not enabled
-
     def set_answer(self, answer: object) -> None:
-        chosen = {i for i in (answer or ()) if isinstance(i, int) and 0 <= i < len(self.q.options)}
-        if self.q.type == "multiple":
-            for i, box in zip(self.order, self.boxes):
-                box.value = i in chosen
-        else:
-            self.radio.value = next(iter(chosen), None) if len(chosen) == 1 else None
+        chosen = [i for i in (answer if isinstance(answer, (list, tuple, set, frozenset)) else ())
+                  if isinstance(i, int) and 0 <= i < len(self.q.options)]
+        self.form.value = [self.order.index(i) for i in chosen]
 
 
 # --- matching ---------------------------------------------------------------------------------------------------
 class MatchingView(QuestionView):
-    kind_hint_key = "pick_matches"
+    """Each item gets a list of the matches to choose from: works by keyboard, no dragging."""
 
-    def build_control(self) -> w.Widget:
+    kind = "select"
+    instruction_key = "pick_matches"
+
+    def setup(self) -> None:
         q: MatchingQuestion = self.q
-        choices = list(q.choices)
-        order = seeded_order(len(choices), self.options.seed, q.id)
-        offered = [(self.t("choose_placeholder"), None)] + [(choices[i], choices[i]) for i in order]
-        self.dropdowns = []
-        rows = []
-        for pair in q.pairs:
-            dropdown = w.Dropdown(options=offered, value=None, description=pair.item,
-                                  style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-            dropdown.add_class("h2l-match")
-            self.dropdowns.append(dropdown)
-            rows.append(dropdown)
-        box = w.VBox(rows)
-        box.add_class("h2l-control")
-        return box
+        self.choices = [q.choices[i] for i in seeded_order(len(q.choices), self.options.seed, q.id)]
+        self.form.rows = [{"label": p.item, "choices": self.choices} for p in q.pairs]
+        self.form.value = [None] * len(q.pairs)
 
     def picked(self) -> list[str | None]:
-        valid = set(self.q.choices)
-        return [d.value if d.value in valid else None for d in self.dropdowns]
+        return [None if k is None else self.choices[k] for k in self.form.value]
 
     def answer(self) -> list[str] | None:
         picked = self.picked()
-        return None if any(p is None for p in picked) else picked
+        return None if not picked or any(p is None for p in picked) else picked
 
     def incomplete_message(self) -> str:
         return self.t("need_all_matches")
@@ -306,57 +260,45 @@ class MatchingView(QuestionView):
 
     def feedback_html(self, answer: list[str], right: bool) -> str:
         marks = matching_marks(self.q, answer)
-        items = []
-        for pair, picked, ok in zip(self.q.pairs, answer, marks):
-            items.append(f"<li>{RIGHT if ok else WRONG} {escape(pair.item)} &rarr; {escape(picked)}"
-                         f"{'' if ok else ' (' + escape(self.t('not_a_match')) + ')'}</li>")
+        items = [f"<li>{RIGHT if ok else WRONG} {escape(pair.item)} &rarr; {escape(picked)}"
+                 f"{'' if ok else ' (' + escape(self.t('not_a_match')) + ')'}</li>"
+                 for pair, picked, ok in zip(self.q.pairs, answer, marks)]
         return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
 
     def answer_html(self) -> str:
         items = [f"<li>{escape(p.item)} &rarr; <strong>{escape(p.match)}</strong></li>" for p in self.q.pairs]
         return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
 
-    def set_enabled(self, enabled: bool) -> None:
-        for d in self.dropdowns:
-            d.disabled = not enabled
-
     def set_answer(self, answer: object) -> None:
-        valid = set(self.q.choices)
-        for i, d in enumerate(self.dropdowns):
-            value = answer[i] if isinstance(answer, (list, tuple)) and i < len(answer) else None
-            d.value = value if value in valid else None
+        given = list(answer) if isinstance(answer, (list, tuple)) else []
+        self.form.value = [self.choices.index(given[r]) if r < len(given) and given[r] in self.choices else None
+                           for r in range(len(self.q.pairs))]
 
 
 # --- ordering ---------------------------------------------------------------------------------------------------
 class OrderingView(QuestionView):
-    """Each step gets a position from a list: works by keyboard, and focus never jumps."""
+    """Each step gets its place (1, 2, 3...) from a list: works by keyboard, and focus never jumps."""
 
-    kind_hint_key = "put_in_order"
+    kind = "select"
+    instruction_key = "put_in_order"
 
-    def build_control(self) -> w.Widget:
+    def setup(self) -> None:
         q: OrderingQuestion = self.q
         n = len(q.steps)
         self.shown = seeded_order(n, self.options.seed, q.id, avoid_identity=True)
-        positions = [(self.t("choose_placeholder"), None)] + [(str(k + 1), k) for k in range(n)]
-        self.dropdowns = []
-        for step_index in self.shown:
-            dropdown = w.Dropdown(options=positions, value=None, description=q.steps[step_index],
-                                  style={"description_width": "initial"}, layout=w.Layout(width="auto"))
-            dropdown.add_class("h2l-order")
-            self.dropdowns.append(dropdown)
-        box = w.VBox(self.dropdowns)
-        box.add_class("h2l-control")
-        return box
+        places = [str(k + 1) for k in range(n)]
+        self.form.rows = [{"label": q.steps[i], "choices": places} for i in self.shown]
+        self.form.value = [None] * n
 
     def answer(self) -> list[int] | None:
         """Step indexes (bank order) by position, or None unless each position is used exactly once."""
         n = len(self.q.steps)
         by_position: dict[int, int] = {}
-        for step_index, d in zip(self.shown, self.dropdowns):
-            if not isinstance(d.value, int) or not 0 <= d.value < n or d.value in by_position:
+        for step_index, place in zip(self.shown, self.form.value):
+            if place is None or place in by_position:
                 return None
-            by_position[d.value] = step_index
-        return [by_position[k] for k in range(n)]
+            by_position[place] = step_index
+        return [by_position[k] for k in range(n)] if len(by_position) == n else None
 
     def incomplete_message(self) -> str:
         return self.t("need_unique_positions", n=len(self.q.steps))
@@ -373,16 +315,10 @@ class OrderingView(QuestionView):
         items = "".join(f"<li>{escape(step)}</li>" for step in self.q.steps)
         return f'<ol class="h2l-option-feedback">{items}</ol>'
 
-    def set_enabled(self, enabled: bool) -> None:
-        for d in self.dropdowns:
-            d.disabled = not enabled
-
     def set_answer(self, answer: object) -> None:
-        """`answer` is step indexes by position (as `answer()` returns)."""
-        n = len(self.q.steps)
+        """`answer` is step indexes by position, as `answer()` returns."""
         steps = list(answer) if isinstance(answer, (list, tuple)) else []
-        for step_index, d in zip(self.shown, self.dropdowns):
-            d.value = steps.index(step_index) if step_index in steps and steps.index(step_index) < n else None
+        self.form.value = [steps.index(i) if i in steps else None for i in self.shown]
 
 
 # --- case scenario ----------------------------------------------------------------------------------------------
@@ -393,18 +329,18 @@ class CaseView:
                  records: dict[str, QuestionRecord], listener: Listener | None = None):
         self.q = question
         heading = strings("question_n_of_m", n=number, m=total) if total > 1 else ""
-        story = _html((f'<p class="h2l-qnum">{escape(heading)}</p>' if heading else "")
-                      + f'<p class="h2l-case-label">{escape(strings("case_story"))}</p>'
-                      + f'<blockquote class="h2l-story">{escape(question.story)}</blockquote>'
-                      + f'<p class="h2l-prompt">{escape(question.prompt)}</p>', "h2l-question-text")
+        story = w.HTML((f'<p class="h2l-qnum">{escape(heading)}</p>' if heading else "")
+                       + f'<p class="h2l-case-label">{escape(strings("case_story"))}</p>'
+                       + f'<blockquote class="h2l-story">{escape(question.story)}</blockquote>'
+                       + f'<p class="h2l-prompt">{escape(question.prompt)}</p>')
         self.parts = [
-            ChoiceView(part, k + 1, len(question.parts), strings, options, records.setdefault(part.id,
-                       QuestionRecord(part.id)), listener, source=part.source or question.source,
-                       heading_key="part_n_of_m")
+            ChoiceView(part, k + 1, len(question.parts), strings, options,
+                       records.setdefault(part.id, QuestionRecord(part.id)), listener,
+                       source=part.source or question.source, heading_key="part_n_of_m")
             for k, part in enumerate(question.parts)
         ]
         self.widget = w.VBox([story] + [p.widget for p in self.parts], layout=w.Layout(width="100%"))
-        self.widget.add_class("h2l-question").add_class("h2l-case")
+        self.widget.add_class("h2l-case")
 
     @property
     def records(self) -> list[QuestionRecord]:

@@ -1,0 +1,30 @@
+"""A bounded text entry whose Add button sends the text with it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+
+class TextEntry(anywidget.AnyWidget):
+    _esm = Path(__file__).with_name("entry.js")
+    label = traitlets.Unicode("").tag(sync=True)
+    placeholder = traitlets.Unicode("").tag(sync=True)
+    button_label = traitlets.Unicode("Add").tag(sync=True)
+    max_length = traitlets.Int(300).tag(sync=True)
+
+    def __init__(self, on_add: Callable[[str], None], **kwargs: Any):
+        super().__init__(**kwargs)
+        self._on_add = on_add
+        self.on_msg(self._message)
+
+    def _message(self, _widget: Any, content: object, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("action") == "add":
+            text = content.get("text")
+            self._on_add(text if isinstance(text, str) else "")
+
+    def clear(self) -> None:
+        self.send({"clear": True})

@@ -1,0 +1,145 @@
+// One question's form: the answer controls, the action buttons and the live feedback, in one widget.
+// An action (Check, Try again, Show answer, Hint) is sent as ONE message carrying the answer as shown, so the
+// kernel never grades a stale answer (ipywidgets buffers a model's updates while a message is pending; a separate
+// button could overtake them). Focus moves to the next useful place after each action, for keyboard users.
+let counter = 0;
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render({ model, el }) {
+  const id = "h2l-q" + (++counter) + Math.random().toString(36).slice(2, 7);
+  const root = element("div", "h2l-form");
+  const fieldset = element("fieldset", "h2l-fieldset");
+  const legend = element("legend", "h2l-legend");
+  const controls = element("div", "h2l-options");
+  fieldset.append(legend, controls);
+  const buttons = element("div", "h2l-buttons");
+  const feedback = element("div", "h2l-live");
+  feedback.id = id + "-feedback";
+  feedback.setAttribute("role", "status");
+  feedback.setAttribute("aria-live", "polite");
+  feedback.setAttribute("aria-atomic", "true");
+  feedback.tabIndex = -1;
+  root.append(fieldset, buttons, feedback);
+  el.appendChild(root);
+
+  function currentAnswer() {
+    if (model.get("kind") === "select") {
+      return [...controls.querySelectorAll("select")].map((s) => (s.value === "" ? null : Number(s.value)));
+    }
+    return [...controls.querySelectorAll("input")].filter((i) => i.checked).map((i) => Number(i.value));
+  }
+
+  function remember() {
+    model.set("value", currentAnswer());
+    model.save_changes();
+  }
+
+  function drawControls() {
+    // The legend names the group for screen readers: number, question and instruction, each on its own line.
+    legend.textContent = "";
+    if (model.get("number")) legend.appendChild(element("span", "h2l-qnum", model.get("number")));
+    legend.appendChild(element("span", "h2l-prompt", model.get("legend")));
+    if (model.get("instruction")) legend.appendChild(element("span", "h2l-instruction", model.get("instruction")));
+    controls.textContent = "";
+    const kind = model.get("kind");
+    const value = model.get("value") || [];
+    if (kind === "select") {
+      model.get("rows").forEach((row, r) => {
+        const line = element("div", "h2l-row");
+        const label = element("label", "h2l-row-label", row.label);
+        const select = element("select", "h2l-select");
+        select.id = `${id}-row${r}`;
+        label.htmlFor = select.id;
+        select.appendChild(element("option", "", model.get("placeholder"))).value = "";
+        row.choices.forEach((choice, c) => {
+          const option = element("option", "", choice);
+          option.value = String(c);
+          select.appendChild(option);
+        });
+        select.value = value[r] === null || value[r] === undefined ? "" : String(value[r]);
+        select.addEventListener("change", remember);
+        line.append(label, select);
+        controls.appendChild(line);
+      });
+    } else {
+      const chosen = new Set(value);
+      model.get("options").forEach((text, index) => {
+        const label = element("label", "h2l-option");
+        const input = element("input");
+        input.type = kind === "multiple" ? "checkbox" : "radio";
+        input.name = id;
+        input.value = String(index);
+        input.checked = chosen.has(index);
+        input.addEventListener("change", remember);
+        label.append(input, element("span", "", text));
+        controls.appendChild(label);
+      });
+    }
+    applyDisabled();
+  }
+
+  function applyDisabled() {
+    const disabled = model.get("disabled");
+    controls.querySelectorAll("input, select").forEach((c) => { c.disabled = disabled; });
+  }
+
+  function syncValue() {
+    const value = model.get("value") || [];
+    if (model.get("kind") === "select") {
+      controls.querySelectorAll("select").forEach((s, r) => {
+        s.value = value[r] === null || value[r] === undefined ? "" : String(value[r]);
+      });
+    } else {
+      const chosen = new Set(value);
+      controls.querySelectorAll("input").forEach((i) => { i.checked = chosen.has(Number(i.value)); });
+    }
+  }
+
+  function drawButtons() {
+    const hadFocus = root.contains(document.activeElement) && document.activeElement.tagName === "BUTTON";
+    buttons.textContent = "";
+    model.get("buttons").forEach((b) => {
+      const button = element("button", "h2l-button " + (b.primary ? "h2l-primary" : "h2l-secondary"), b.label);
+      button.type = "button";
+      button.dataset.action = b.action;
+      button.addEventListener("click", () => model.send({ action: b.action, answer: currentAnswer() }));
+      buttons.appendChild(button);
+    });
+    if (hadFocus && !root.contains(document.activeElement)) {
+      // The pressed button is gone (e.g. Check after checking): land on the feedback, then Tab reaches the next step.
+      if (model.get("feedback_html")) {
+        feedback.focus();
+      } else {
+        const first = controls.querySelector("input:not([disabled]), select:not([disabled])") || buttons.querySelector("button");
+        if (first) first.focus();
+      }
+    }
+  }
+
+  function drawFeedback() {
+    feedback.className = "h2l-live " + model.get("feedback_class");
+    feedback.innerHTML = model.get("feedback_html");
+  }
+
+  drawControls();
+  drawFeedback();
+  drawButtons();
+  model.on("change:options", drawControls);
+  model.on("change:rows", drawControls);
+  model.on("change:legend", drawControls);
+  model.on("change:number", drawControls);
+  model.on("change:kind", drawControls);
+  model.on("change:value", syncValue);
+  model.on("change:disabled", applyDisabled);
+  model.on("change:feedback_html", drawFeedback);
+  model.on("change:feedback_class", drawFeedback);
+  model.on("change:buttons", drawButtons);
+}
+
+export default { render };

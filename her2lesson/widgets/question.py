@@ -1,0 +1,75 @@
+"""One question's form as a single widget: controls, buttons and live feedback (see question.js for why)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+KINDS = ("single", "multiple", "select")
+
+
+class QuestionForm(anywidget.AnyWidget):
+    """`value`: chosen option indexes (single, multiple) or one choice index or None per row (select).
+
+    Whatever a client sends is validated here: out-of-range or malformed values are dropped, never raised.
+    """
+
+    _esm = Path(__file__).with_name("question.js")
+    kind = traitlets.Unicode("single").tag(sync=True)
+    number = traitlets.Unicode("").tag(sync=True)  # "Question 2 of 10"
+    legend = traitlets.Unicode("").tag(sync=True)  # the question itself
+    instruction = traitlets.Unicode("").tag(sync=True)  # "Choose one answer."
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    rows = traitlets.List().tag(sync=True)  # [{"label": str, "choices": [str, ...]}]
+    placeholder = traitlets.Unicode("Choose...").tag(sync=True)
+    value = traitlets.List().tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    buttons = traitlets.List().tag(sync=True)  # [{"action": str, "label": str, "primary": bool}]
+    feedback_html = traitlets.Unicode("").tag(sync=True)
+    feedback_class = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, on_action: Callable[[str, list], None] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._on_action = on_action
+        self.on_msg(self._message)
+
+    @traitlets.validate("value")
+    def _valid_value(self, proposal) -> list:
+        return self.clean(proposal["value"])
+
+    def clean(self, raw: object) -> list:
+        items = list(raw) if isinstance(raw, (list, tuple)) else []
+        if self.kind == "select":
+            out = []
+            for r, row in enumerate(self.rows):
+                item = items[r] if r < len(items) else None
+                ok = isinstance(item, int) and not isinstance(item, bool) and 0 <= item < len(row["choices"])
+                out.append(item if ok else None)
+            return out
+        picked: list[int] = []
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < len(self.options) \
+                    and item not in picked:
+                picked.append(item)
+        return sorted(picked[-1:] if self.kind == "single" else picked)
+
+    def _message(self, _widget: Any, content: object, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        action = content.get("action")
+        if not isinstance(action, str) or action not in {b["action"] for b in self.buttons}:
+            return  # a stale or forged action: the button is not offered now
+        if self.disabled is False and "answer" in content:
+            self.value = content["answer"]  # the answer as shown when the button was pressed
+        if self._on_action:
+            self._on_action(action, self.value)
+
+    def press(self, action: str, answer: object | None = None) -> None:
+        """Act as the front end does when a button is pressed (used by tests and by facilitator controls)."""
+        message: dict[str, object] = {"action": action}
+        if answer is not None:
+            message["answer"] = answer
+        self._message(self, message, None)
