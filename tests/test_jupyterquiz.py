@@ -1,0 +1,43 @@
+"""Question banks travel to and from jupyterquiz's JSON format."""
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from her2lesson.content import check
+from her2lesson.content.jupyterquiz import export_bank, import_questions
+
+
+def test_export_keeps_every_choice_question_and_names_the_rest(content):
+    bank = content.banks["testing"]
+    exported, skipped = export_bank(bank)
+    choice = [q for q in bank.questions if q.type in ("single", "multiple", "truefalse")]
+    cases = [q for q in bank.questions if q.type == "case"]
+    assert len(exported) == len(choice) + sum(len(c.parts) for c in cases)
+    assert set(skipped) == {q.id for q in bank.questions if q.type in ("matching", "ordering")}
+    first = exported[0]
+    assert set(first) == {"question", "type", "answers"} and first["type"] in ("multiple_choice", "many_choice")
+    assert all(set(a) == {"answer", "correct", "feedback"} for a in first["answers"])
+    json.dumps(exported)
+
+
+def test_round_trip_through_jupyterquiz_passes_the_checker_once_a_source_is_added(content, content_copy):
+    exported, _ = export_bank(content.banks["causes"])
+    bank, notes = import_questions(exported + [{"question": "How many?", "type": "numeric", "answers": []}], "causes")
+    assert notes and "numeric" in notes[0]
+    for q in bank["questions"]:
+        q["source"] = "article"
+    (content_copy / "data/questions/causes.yaml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
+    _, problems = check(content_copy)
+    assert problems == []
+    assert len(bank["questions"]) == len(exported)
+
+
+def test_import_without_source_is_caught_by_the_checker(content_copy):
+    bank, _ = import_questions([{"question": "Is HER2 a protein?", "type": "multiple_choice", "answers": [
+        {"answer": "Yes", "correct": True, "feedback": "It is."}, {"answer": "No", "correct": False, "feedback": "It is."}]}],
+        "causes")
+    (content_copy / "data/questions/causes.yaml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
+    _, problems = check(content_copy)
+    assert any("missing `source`" in str(p) for p in problems)
