@@ -1,11 +1,13 @@
 """The one page a learner uses: track choice, table of contents, sections switched in the page, progress.
 
 Why one page: every Voila page view costs a kernel and seconds of start-up; switching sections inside the page
-costs one widget round trip and keeps all of a learner's answers in one place (see docs in ../shared/design.md).
+costs one widget round trip and keeps all of a learner's answers in one place (see ../shared/design.md).
 """
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 import ipywidgets as w
@@ -17,37 +19,57 @@ from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets import LiveRegion
 from .aids import IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
-from .sections import View, build_section
+from .finish import FinishPanel
+from .handout import HandoutPanel
+from .sections import View, section_children
+from .stepper import Stepper
 
 TRACKS = ("patient", "nurse", "explore")
 FINAL = "final-check"
+HANDOUT = "handout"
+
+Listener = Callable[[str, dict], None]
+
+
+@dataclass(frozen=True)
+class Page:
+    """An entry in the table of contents: a section notebook, or the take-home sheet."""
+
+    id: str
+    title: str
+    section: Section | None = None
 
 
 class Dashboard:
     def __init__(self, content: Content, settings: LessonSettings | None = None, params: dict[str, str] | None = None,
-                 lang: str = "en"):
+                 lang: str = "en", listener: Listener | None = None, seed: str | None = None):
         params = params or {}
         self.content = content
         self.settings = settings or LessonSettings()
         self.t = Strings.for_language(content.strings, lang)
+        self.listener = listener
         code = self.settings.facilitator_code
         self.facilitator = bool(code) and secrets.compare_digest(params.get("facilitator", ""), code)
-        self.seed = secrets.token_hex(8)
+        self.seed = seed or secrets.token_hex(8)
         self.records: dict[str, QuestionRecord] = {}
         self.visited: set[str] = set()
         self.quizzes: dict[str, QuizView] = {}
         self.cache: dict[str, w.Widget] = {}
         self.track: str | None = None
-        self.sections: list[Section] = list(content.sections)
+        self.pages: list[Page] = []
         self.index = 0
         self.question_list: list[str] = []
+        self.plan: list[str] = []
+        self.certificate_name = ""
+        self.finish: FinishPanel | None = None
+        self.handout: HandoutPanel | None = None
 
         self.announcer = LiveRegion()
         self.announcer.add_class("h2l-sr-only")
         self.progress = w.HTML().add_class("h2l-progress")
-        self.nav_buttons = [self._nav_button(i) for i in range(len(self.sections))]
-        self.nav = w.VBox(self.nav_buttons, layout=w.Layout(width="auto"))
+        self.nav = w.VBox(layout=w.Layout(width="auto"))
         self.nav.add_class("h2l-nav")
+        self.nav_buttons: list[w.Button] = []
         self.main = w.VBox(layout=w.Layout(width="100%"))
         self.main.add_class("h2l-main")
         self.prev_button = self._button(self.t("previous"), lambda: self.go(self.index - 1), "h2l-secondary")
@@ -62,8 +84,10 @@ class Dashboard:
                                    layout=w.Layout(width="auto"))
         self.size.observe(self._comfort, names="value")
         self.contrast.observe(self._comfort, names="value")
+        self.contents_button = self._button(self.t("contents"), self.toggle_contents, "h2l-secondary")
+        self.contents_button.add_class("h2l-contents-toggle")
         header = w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>'), self.progress,
-                         w.HBox([self.size, self.contrast]).add_class("h2l-comfort")])
+                         w.HBox([self.contents_button, self.size, self.contrast]).add_class("h2l-comfort")])
         header.add_class("h2l-header")
         self.body = w.HBox([self.nav, w.VBox([self.main, self.pager], layout=w.Layout(width="100%"))])
         self.body.add_class("h2l-body")
@@ -85,23 +109,22 @@ class Dashboard:
             self.go(self.position_of(start))
 
     # --- building blocks ------------------------------------------------------------------------------------------
-    def _button(self, label: str, action, cls: str) -> w.Button:
+    def _button(self, label: str, action: Callable[[], None], cls: str) -> w.Button:
         button = w.Button(description=label, layout=w.Layout(width="auto", min_height="44px"))
         button.add_class("h2l-button").add_class(cls)
         button.on_click(lambda _b: action())
         return button
 
-    def _nav_button(self, i: int) -> w.Button:
-        button = self._button(self.sections[i].title, lambda: self.go(i), "h2l-nav-item")
-        button.layout.width = "100%"
-        return button
-
-    def position_of(self, section_id: str) -> int:
-        return next((i for i, s in enumerate(self.sections) if s.id == section_id), 0)
+    def position_of(self, page_id: str) -> int:
+        return next((i for i, p in enumerate(self.pages) if p.id == page_id), 0)
 
     @property
-    def current(self) -> Section:
-        return self.sections[self.index]
+    def current(self) -> Page:
+        return self.pages[self.index]
+
+    def _emit(self, kind: str, **data: object) -> None:
+        if self.listener:
+            self.listener(kind, data)
 
     # --- start screen and tracks ----------------------------------------------------------------------------------
     def show_start(self) -> None:
@@ -109,14 +132,14 @@ class Dashboard:
                        f'<p class="h2l-note">{escape(self.t("not_advice"))}</p>')
         choices = []
         for track in TRACKS:
-            button = self._button(self.t(f"track_{track}"), lambda track=track: self.choose_track(track),
-                                  "h2l-track")
+            button = self._button(self.t(f"track_{track}"), lambda track=track: self.choose_track(track), "h2l-track")
             button.layout.width = "100%"
-            choices.append(w.VBox([button, w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')]))
-        start = w.VBox([intro, *choices]).add_class("h2l-start")
-        self.main.children = (start,)
+            note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
+            choices.append(w.VBox([button, note]))
+        self.main.children = (w.VBox([intro, *choices]).add_class("h2l-start"),)
         self.nav.layout.display = "none"
         self.pager.layout.display = "none"
+        self.contents_button.layout.display = "none"
         self._update_progress()
 
     def choose_track(self, track: str) -> None:
@@ -125,80 +148,139 @@ class Dashboard:
         self.track = track
         self.cache.clear()
         self.quizzes.clear()
+        self.pages = [Page(s.id, s.title, s) for s in self.content.sections if track == "nurse" or s.id != FINAL]
+        self.pages.append(Page(HANDOUT, self.t("handout_title")))
+        self.nav_buttons = [self._nav_button(i) for i in range(len(self.pages))]
+        self.nav.children = tuple(self.nav_buttons)
         self.nav.layout.display = None
         self.pager.layout.display = None
+        self.contents_button.layout.display = None
         self.announcer.say(escape(self.t("track_chosen", track=self.t(f"track_{track}"))))
+        self._emit("track", track=track)
         self.go(0)
+
+    def _nav_button(self, i: int) -> w.Button:
+        button = self._button(self.pages[i].title, lambda: self.go(i), "h2l-nav-item")
+        button.layout.width = "100%"
+        return button
 
     # --- navigation -----------------------------------------------------------------------------------------------
     def go(self, index: object) -> None:
-        if self.track is None or not isinstance(index, int) or not 0 <= index < len(self.sections):
+        if self.track is None or not isinstance(index, int) or not 0 <= index < len(self.pages):
             return
         self.index = index
-        section = self.current
-        self.visited.add(section.id)
-        if section.id not in self.cache:
-            self.cache[section.id] = self._build(section)
-        self.main.children = (self.cache[section.id],)
+        page = self.current
+        self.visited.add(page.id)
+        if page.id not in self.cache:
+            self.cache[page.id] = self._build(page)
+        if page.id == HANDOUT and self.handout:
+            self.handout.refresh()
+        self.main.children = (self.cache[page.id],)
         for i, button in enumerate(self.nav_buttons):
             button.remove_class("h2l-current")
             if i == index:
                 button.add_class("h2l-current")
         self.prev_button.disabled = index == 0
-        self.next_button.disabled = index == len(self.sections) - 1
+        self.next_button.disabled = index == len(self.pages) - 1
+        self.widget.remove_class("h2l-nav-open")
         self._update_progress()
-        self.announcer.say(escape(self.t("now_showing", title=section.title, n=index + 1, m=len(self.sections))))
+        self.announcer.say(escape(self.t("now_showing", title=page.title, n=index + 1, m=len(self.pages))))
+        self._emit("section", section=page.id)
 
-    def _build(self, section: Section) -> w.Widget:
+    def _build(self, page: Page) -> w.Widget:
+        if page.section is None:
+            self.handout = HandoutPanel(self.content, [p.section for p in self.pages if p.section], self.t,
+                                        questions=lambda: list(self.question_list), plan=lambda: list(self.plan))
+            return self.handout.widget
         view = View(self.track or "patient", self.facilitator)
-        return build_section(section, self.content, view, self.t, lambda block: self._widget_for(section, block))
+        children = section_children(page.section, self.content, view, self.t,
+                                    lambda block: self._widget_for(page.section, block))
+        if self.facilitator:
+            widget = Stepper(children, self.t).widget
+        else:
+            widget = w.VBox(children, layout=w.Layout(width="100%"))
+        widget.add_class("h2l-section")
+        return widget
 
     def _widget_for(self, section: Section, block: Block) -> w.Widget | None:
         if block.kind == "quiz":
-            bank = self.content.banks[block.role]
-            exam = block.role == FINAL
-            options = QuizOptions(seed=self.seed, exam=exam, hold_feedback=self.facilitator and not exam,
-                                  source_title=lambda key: self.content.sources[key].title
-                                  if key in self.content.sources else key)
-            quiz = QuizView(bank, self.track or "patient", self.t, options, self.records,
-                            on_score=lambda _s: self._update_progress(),
-                            title_key="final_heading" if exam else "quiz_heading")
-            self.quizzes[section.id] = quiz
-            if self.facilitator and not exam:
-                reveal = self._button(self.t("reveal_answers"), quiz.release_all, "h2l-primary")
-                return w.VBox([quiz.widget, reveal])
-            return quiz.widget
+            return self._quiz(section, block.role)
         if block.role == "ihc-explainer":
             return IhcExplainer(self.content, self.track or "patient", self.t).widget
         if block.role == "question-builder":
             return QuestionBuilder(self.content, self.t, on_change=self._set_questions).widget
         if block.role == "self-care-plan":
-            return SelfCarePlan(self.content, self.t).widget
+            return SelfCarePlan(self.content, self.t, on_change=self._set_plan).widget
         if block.role == "source-list":
             return source_list(self.content, self.t)
         return None
 
+    def _quiz(self, section: Section, bank_id: str) -> w.Widget:
+        bank = self.content.banks[bank_id]
+        exam = bank_id == FINAL
+        options = QuizOptions(seed=self.seed, exam=exam, hold_feedback=self.facilitator and not exam,
+                              source_title=lambda key: self.content.sources[key].title
+                              if key in self.content.sources else key)
+        quiz = QuizView(bank, self.track or "patient", self.t, options, self.records,
+                        listener=lambda kind, record, answer: self._answered(bank_id, kind, record, answer),
+                        on_score=lambda score: self._scored(bank_id, score),
+                        title_key="final_heading" if exam else "quiz_heading")
+        self.quizzes[section.id] = quiz
+        if exam:
+            self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name)
+            return w.VBox([quiz.widget, self.finish.widget], layout=w.Layout(width="100%"))
+        if self.facilitator:
+            reveal = self._button(self.t("reveal_answers"), quiz.release_all, "h2l-primary")
+            return w.VBox([quiz.widget, reveal], layout=w.Layout(width="100%"))
+        return quiz.widget
+
+    # --- what the learner did -------------------------------------------------------------------------------------
+    def _answered(self, bank_id: str, kind: str, record: QuestionRecord, answer: object) -> None:
+        self._emit("answer", section=bank_id, question=record.question_id, action=kind,
+                   correct=bool(record.checks[-1]) if kind == "check" and record.checks else None,
+                   answer=sorted(answer) if isinstance(answer, frozenset) else answer)
+
+    def _scored(self, bank_id: str, score) -> None:
+        self._update_progress()
+        if bank_id == FINAL and self.finish:
+            self.finish.update(score)
+
     def _set_questions(self, questions: list[str]) -> None:
         self.question_list = questions
+        self._emit("questions", questions=list(questions))
+
+    def _set_plan(self, plan: list[str]) -> None:
+        self.plan = plan
+        self._emit("plan", plan=list(plan))
+
+    def _set_name(self, name: str) -> None:
+        self.certificate_name = name
+        self._emit("certificate", name=name)
 
     # --- progress and comfort -------------------------------------------------------------------------------------
-    def finished(self, section: Section) -> bool:
+    def finished(self, page: Page) -> bool:
         """Visited, and every self-check question for this track answered."""
-        if section.id not in self.visited:
+        if page.id not in self.visited:
             return False
-        quiz = self.quizzes.get(section.id)
+        quiz = self.quizzes.get(page.id)
         return quiz is None or quiz.score().answered == quiz.score().total
 
     def _update_progress(self) -> None:
-        done = [self.finished(s) for s in self.sections]
-        for button, section, finished in zip(self.nav_buttons, self.sections, done):
-            mark = "\u2713 " if finished else ""
-            button.description = mark + section.title
+        done = [self.finished(p) for p in self.pages]
+        for button, page, finished in zip(self.nav_buttons, self.pages, done):
+            button.description = ("\u2713 " if finished else "") + page.title
             button.tooltip = self.t("finished") if finished else ""
-        n, total = sum(done), len(self.sections)
+        n, total = sum(done), len(self.pages)
         label = escape(self.t("progress", n=n, m=total))
         self.progress.value = (f'<label class="h2l-progress-label">{label} '
-                               f'<progress max="{total}" value="{n}">{n}/{total}</progress></label>')
+                               f'<progress max="{max(total, 1)}" value="{n}">{n}/{total}</progress></label>'
+                               if total else "")
+
+    def toggle_contents(self) -> None:
+        if "h2l-nav-open" in self.widget._dom_classes:
+            self.widget.remove_class("h2l-nav-open")
+        else:
+            self.widget.add_class("h2l-nav-open")
 
     def _comfort(self, _change=None) -> None:
         for cls in ("h2l-size-normal", "h2l-size-large", "h2l-size-larger", "h2l-contrast"):

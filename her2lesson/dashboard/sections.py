@@ -9,7 +9,7 @@ from html import escape
 import ipywidgets as w
 
 from ..content import Content
-from ..content.notebooks import Block, Section
+from ..content.notebooks import GLOSSARY_LINK, Block, Section
 from ..strings import Strings
 from .markdown import to_html
 
@@ -66,9 +66,12 @@ def figure_html(name: str, content: Content, t: Strings) -> str:
             f'<p>{escape(info.alt)}</p></details></figure>')
 
 
-def build_section(section: Section, content: Content, view: View, t: Strings,
-                  widget_for: Callable[[Block], w.Widget | None]) -> w.VBox:
-    """Widgets for a section; Markdown runs are joined into one HTML widget to keep the page light."""
+def section_children(section: Section, content: Content, view: View, t: Strings,
+                     widget_for: Callable[[Block], w.Widget | None]) -> list[w.Widget]:
+    """Widgets for a section, in order; runs of Markdown become one HTML widget each, to keep the page light.
+
+    Each child is one chunk a facilitator can step through.
+    """
     children: list[w.Widget] = []
     pending: list[str] = []
 
@@ -84,14 +87,27 @@ def build_section(section: Section, content: Content, view: View, t: Strings,
             html = block_html(block, content, view, t)
             if html:
                 pending.append(html)
+                if view.facilitator:  # one idea at a time: every cell is its own step
+                    flush()
         elif block.kind == "figure":
             pending.append(figure_html(block.role, content, t))
+            if view.facilitator:
+                flush()
         else:
             widget = widget_for(block)
             if widget is not None:
                 flush()
                 children.append(widget)
     flush()
-    box = w.VBox(children, layout=w.Layout(width="100%"))
-    box.add_class("h2l-section")
-    return box
+    return children
+
+
+def key_points(section: Section) -> list[str]:
+    """The bullets of a section's key-points cell, as plain sentences (for the handout)."""
+    points = []
+    for block in section.markdown("key-points"):
+        for line in block.text.splitlines():
+            line = line.strip()
+            if line[:2] in ("- ", "* "):
+                points.append(GLOSSARY_LINK.sub(r"\1", line[2:]).replace("**", "").strip())
+    return points

@@ -19,3 +19,41 @@
     document.querySelectorAll('button.h2l-term[aria-expanded="true"]').forEach(function (b) { toggle(b, false); });
   });
 })();
+
+// After the learner moves to another section, show its top and put focus on its heading, so keyboard and
+// screen-reader users start reading the new section instead of staying on a button that scrolled away.
+(function () {
+  var interacted = false;
+  document.addEventListener("keydown", function () { interacted = true; }, true);
+  document.addEventListener("pointerdown", function () { interacted = true; }, true);
+  var observer = new MutationObserver(function (mutations) {
+    if (!interacted) { return; }
+    for (var i = 0; i < mutations.length; i++) {
+      var target = mutations[i].target;
+      if (target.classList && target.classList.contains("h2l-main") && mutations[i].addedNodes.length) {
+        var heading = target.querySelector("h1, h2");
+        if (heading) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus({ preventScroll: true });
+        }
+        target.scrollIntoView({ block: "start" });
+        return;
+      }
+    }
+  });
+  function start() { observer.observe(document.body, { childList: true, subtree: true }); }
+  if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+})();
+
+// Facilitator mode: Right arrow or Page Down shows the next part, Left arrow or Page Up the one before,
+// unless the focus is in a form control that uses those keys itself.
+document.addEventListener("keydown", function (event) {
+  if (!document.querySelector(".h2l-facilitator")) { return; }
+  var tag = (event.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "select" || tag === "textarea" || event.altKey || event.ctrlKey || event.metaKey) { return; }
+  var forward = event.key === "ArrowRight" || event.key === "PageDown";
+  var back = event.key === "ArrowLeft" || event.key === "PageUp";
+  if (!forward && !back) { return; }
+  var button = document.querySelector(".h2l-main " + (forward ? ".h2l-step-next" : ".h2l-step-prev"));
+  if (button && !button.disabled) { event.preventDefault(); button.click(); }
+});

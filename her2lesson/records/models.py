@@ -1,0 +1,57 @@
+"""What the store hands back: plain frozen records, so callers (dashboard, CLI, tests) never touch SQL rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AnswerKind = Literal["check", "reveal"]
+ANSWER_KINDS: tuple[str, ...] = ("check", "reveal")
+
+STATE_KEYS = ("track", "section", "visited", "questions", "plan", "certificate_name")
+"""The keys the dashboard keeps in a learner's state. The store keeps any JSON object; results read `visited`
+(a list of section ids) and `track`. A name is there only if the learner typed one for a certificate."""
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: int
+    resume_code: str
+    """Shown in groups of three ("K7M-4QX-9TD"); lookups ignore case, spaces and dashes."""
+    track: str
+    cohort_id: int | None
+    created_at: float
+    last_seen: float
+    """Seconds since the epoch; `purge` removes learners not seen for a given number of days."""
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    name: str
+    join_code: str
+    """Goes in the link learners open: `/?cohort=JOIN_CODE`."""
+    educator_code: str = ""
+    """Opens the results. Stored only as a hash, so it is known only at creation or to whoever looked it up."""
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    """One press of Check or Show answer, as it happened; events are never changed, only erased with the learner."""
+
+    question_id: str
+    kind: AnswerKind
+    correct: bool | None
+    """For a check: was the answer right. For a reveal: None."""
+    section: str = ""
+    answer: Any = None
+    """What was on screen (JSON), in the bank's own option order."""
+    at: float = 0.0
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """Everything needed to resume: the learner, their saved state and every answer event in order."""
+
+    learner: Learner
+    state: dict[str, Any] = field(default_factory=dict)
+    answers: list[AnswerEvent] = field(default_factory=list)

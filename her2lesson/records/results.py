@@ -1,0 +1,190 @@
+"""A cohort's results: which questions were missed most, and how far each learner got.
+
+Pure functions over rows the store read, so the numbers can be checked on a known set of answers. The rules are
+the quiz's own (see quiz.grading.QuestionRecord): "right first time" is the first Check being right; "right in the
+end" is any Check being right (showing the answer does not count); a learner "answered" a question if they
+checked or revealed it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .codes import grouped
+from .models import Cohort
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    question_id: str
+    section: str
+    learners: int
+    """Learners who checked or revealed it."""
+    attempts: int
+    """Presses of Check, by everyone."""
+    right_first_time: int
+    right_in_the_end: int
+
+    @property
+    def first_rate(self) -> float:
+        return self.right_first_time / self.learners if self.learners else 0.0
+
+    @property
+    def end_rate(self) -> float:
+        return self.right_in_the_end / self.learners if self.learners else 0.0
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    resume_code: str
+    track: str
+    sections_visited: int
+    questions_answered: int
+    final_right: int
+    """Final-check questions right in the end."""
+    final_answered: int
+    final_total: int | None
+    """How many questions the final check has, when known; otherwise the score is out of those answered."""
+    last_seen: float
+
+    @property
+    def final_percent(self) -> int | None:
+        """The final-check score in percent, or None if they have not started it."""
+        if not self.final_answered:
+            return None
+        total = self.final_total or self.final_answered
+        return round(100 * self.final_right / total)
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """What results need of one learner, as the store read it."""
+
+    id: int
+    resume_code: str
+    track: str
+    state_json: str
+    last_seen: float
+
+
+@dataclass(frozen=True)
+class EventRow:
+    learner_id: int
+    section: str
+    question_id: str
+    kind: str
+    correct: bool | None
+
+
+@dataclass
+class _Tally:
+    checks: list[bool] = field(default_factory=list)
+    revealed: bool = False
+
+
+QUESTION_HEADER = ("question", "section", "learners_answering", "attempts", "right_first_time",
+                   "right_first_time_percent", "right_in_the_end", "right_in_the_end_percent")
+LEARNER_HEADER = ("resume_code", "track", "sections_visited", "questions_answered", "final_check_right",
+                  "final_check_answered", "final_check_total", "final_check_percent")
+
+
+def _visited(state_json: str) -> int:
+    try:
+        visited = json.loads(state_json).get("visited", [])
+    except (ValueError, AttributeError):
+        return 0
+    return len({v for v in visited if isinstance(v, str)}) if isinstance(visited, list) else 0
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _percent(rate: float) -> str:
+    return f"{100 * rate:.1f}"
+
+
+@dataclass(frozen=True)
+class CohortResults:
+    cohort: Cohort
+    questions: list[QuestionStats]
+    """Most missed first: lowest right-first-time rate, then lowest right-in-the-end rate."""
+    learners: list[LearnerProgress]
+
+    def questions_csv(self) -> str:
+        return _csv(QUESTION_HEADER, ((q.question_id, q.section, q.learners, q.attempts, q.right_first_time,
+                                       _percent(q.first_rate), q.right_in_the_end, _percent(q.end_rate))
+                                      for q in self.questions))
+
+    def learners_csv(self) -> str:
+        return _csv(LEARNER_HEADER, ((p.resume_code, p.track, p.sections_visited, p.questions_answered,
+                                      p.final_right, p.final_answered, p.final_total, p.final_percent)
+                                     for p in self.learners))
+
+    def to_csv(self, path: Path) -> list[Path]:
+        """Write the two tables as two files beside `path`: `<stem>-questions.csv` and `<stem>-learners.csv`.
+
+        Two files rather than two tables in one, so that a spreadsheet or pandas opens each as it is.
+        """
+        path = Path(path)
+        stem = path.stem if path.suffix.lower() == ".csv" else path.name
+        written = []
+        for part, text in (("questions", self.questions_csv()), ("learners", self.learners_csv())):
+            target = path.with_name(f"{stem}-{part}.csv")
+            target.write_text(text, encoding="utf-8", newline="")
+            written.append(target)
+        return written
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[EventRow],
+              final_section: str = "final-check", final_total: int | None = None) -> CohortResults:
+    """Results from the cohort's learners and their answer events (in the order they happened)."""
+    tallies: dict[tuple[int, str], _Tally] = {}
+    sections: dict[str, str] = {}
+    attempts: dict[str, int] = {}
+    for e in events:
+        tally = tallies.setdefault((e.learner_id, e.question_id), _Tally())
+        sections.setdefault(e.question_id, e.section)
+        if e.kind == "check":
+            tally.checks.append(bool(e.correct))
+            attempts[e.question_id] = attempts.get(e.question_id, 0) + 1
+        else:
+            tally.revealed = True
+
+    per_question: dict[str, list[_Tally]] = {}
+    per_learner: dict[int, list[tuple[str, _Tally]]] = {}
+    for (learner_id, question_id), tally in tallies.items():
+        per_question.setdefault(question_id, []).append(tally)
+        per_learner.setdefault(learner_id, []).append((question_id, tally))
+
+    questions = [QuestionStats(question_id=qid, section=sections[qid], learners=len(ts),
+                               attempts=attempts.get(qid, 0),
+                               right_first_time=sum(bool(t.checks) and t.checks[0] for t in ts),
+                               right_in_the_end=sum(any(t.checks) for t in ts))
+                 for qid, ts in per_question.items()]
+    questions.sort(key=lambda q: (q.first_rate, q.end_rate, -q.learners, q.question_id))
+
+    progress = []
+    for row in learners:
+        answered = per_learner.get(row.id, [])
+        final = [t for qid, t in answered if sections[qid] == final_section]
+        progress.append(LearnerProgress(resume_code=grouped(row.resume_code), track=row.track,
+                                        sections_visited=_visited(row.state_json), questions_answered=len(answered),
+                                        final_right=sum(any(t.checks) for t in final), final_answered=len(final),
+                                        final_total=final_total, last_seen=row.last_seen))
+    progress.sort(key=lambda p: p.resume_code)
+    return CohortResults(cohort=cohort, questions=questions, learners=progress)

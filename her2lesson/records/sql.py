@@ -1,0 +1,317 @@
+"""The records kept in SQL, written once for both backends: the queries and the rules around them.
+
+A backend (sqlite.py, postgres.py) supplies the connection, the schema's column types, how a transaction is run
+and retried, and how its errors read. Queries use `?` placeholders; the PostgreSQL backend translates them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from . import codes
+from .errors import StoreError
+from .models import ANSWER_KINDS, AnswerEvent, Cohort, Learner, LearnerRecord
+from .results import CohortResults, EventRow, LearnerRow, summarise
+
+log = logging.getLogger("her2lesson.records")
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+MAX_STATE_BYTES = 64 * 1024  # a learner's state is a few KB; the bound keeps one page from filling the disk
+MAX_ANSWER_BYTES = 4 * 1024
+MAX_ID = 200
+MAX_TRACK = 40
+MAX_COHORT_NAME = 120
+CODE_TRIES = 8  # a new random code colliding even once is very unlikely; eight in a row means something is wrong
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ...) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+def _dumps(value: Any, limit: int, what: str) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if len(text.encode()) > limit:
+        raise ValueError(f"{what} is {len(text.encode())} bytes as JSON, more than the {limit} allowed")
+    return text
+
+
+def _bounded(text: str, limit: int, what: str) -> str:
+    if not isinstance(text, str) or not text.strip() or len(text) > limit:
+        raise ValueError(f"{what} must be non-empty text of at most {limit} characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(f"{what} must not hold control characters")
+    return text.strip()
+
+
+class SqlStore(ABC):
+    """The learner-records store (see store.Store for the interface), over any DB-API connection."""
+
+    location: str
+    """Where the records are, for messages (a file path, or user@host:port/db without a password)."""
+
+    def __init__(self, clock: Callable[[], float]):
+        self.clock = clock
+
+    # --- what a backend supplies -----------------------------------------------------------------------------------
+    @abstractmethod
+    def _schema(self) -> list[str]:
+        """CREATE statements, each idempotent (IF NOT EXISTS)."""
+
+    @abstractmethod
+    def _run(self, work: Callable[[Cursor], T], write: bool = True) -> T:
+        """Run `work` in one transaction, committed before returning; retry what the backend knows is safe to retry."""
+
+    @abstractmethod
+    def _insert_id(self, cur: Cursor, sql: str, params: tuple[Any, ...]) -> int:
+        """Run an INSERT and return the new row's id."""
+
+    @abstractmethod
+    def _is_duplicate(self, error: Exception) -> bool:
+        """Whether `error` is a unique-constraint violation (a new random code met an old one)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "SqlStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- schema ----------------------------------------------------------------------------------------------------
+    def _create_schema(self, lock: str | None = None) -> None:
+        def work(cur: Cursor) -> None:
+            if lock:
+                cur.execute(lock)
+            for statement in self._schema():
+                cur.execute(statement)
+            cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            row = cur.fetchone()
+            if row is None:
+                cur.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(self.location, f"the records were written by a newer her2lesson (schema version "
+                                 f"{row[0]}, this one knows {SCHEMA_VERSION})", "upgrade her2lesson on this server")
+        self._run(work)
+
+    def schema_version(self) -> int:
+        def work(cur: Cursor) -> int:
+            cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            return int(cur.fetchone()[0])
+        return self._run(work, write=False)
+
+    # --- learners --------------------------------------------------------------------------------------------------
+    def create_learner(self, track: str, cohort_id: int | None = None) -> Learner:
+        track = _bounded(track, MAX_TRACK, "track")
+        now = self.clock()
+
+        def work(cur: Cursor) -> Learner:
+            if cohort_id is not None:
+                cur.execute("SELECT 1 FROM cohorts WHERE id = ?", (cohort_id,))
+                if cur.fetchone() is None:
+                    raise LookupError(f"no cohort with id {cohort_id}")
+            code = codes.new_resume_code()
+            new_id = self._insert_id(cur, "INSERT INTO learners (resume_code, track, cohort_id, state, created_at, "
+                                          "last_seen) VALUES (?, ?, ?, '{}', ?, ?)",
+                                     (code, track, cohort_id, now, now))
+            return Learner(new_id, codes.grouped(code), track, cohort_id, now, now)
+
+        learner = self._with_new_code(work)
+        log.info("learner created: %s, track %s", codes.short(learner.resume_code), track)
+        return learner
+
+    def _with_new_code(self, work: Callable[[Cursor], T]) -> T:
+        for _ in range(CODE_TRIES - 1):
+            try:
+                return self._run(work)
+            except Exception as error:  # noqa: BLE001 - only a duplicate code is retried; the rest is re-raised
+                if not self._is_duplicate(error):
+                    raise
+        return self._run(work)
+
+    def _learner(self, row: Any) -> Learner:
+        return Learner(int(row[0]), codes.grouped(row[1]), row[2], None if row[3] is None else int(row[3]),
+                       float(row[4]), float(row[5]))
+
+    def find_learner(self, code: str) -> Learner | None:
+        """The learner with this resume code (case, spaces and dashes ignored); resuming counts as being seen."""
+        canonical = codes.normalise(code)
+        if not codes.is_canonical(canonical, codes.RESUME_LENGTH):
+            return None
+        now = self.clock()
+
+        def work(cur: Cursor) -> Learner | None:
+            cur.execute("UPDATE learners SET last_seen = ? WHERE resume_code = ?", (now, canonical))
+            cur.execute("SELECT id, resume_code, track, cohort_id, created_at, last_seen FROM learners "
+                        "WHERE resume_code = ?", (canonical,))
+            row = cur.fetchone()
+            return None if row is None else self._learner(row)
+        return self._run(work)
+
+    def save_state(self, learner_id: int, state: dict[str, Any]) -> bool:
+        """Replace the learner's saved state. False if the learner no longer exists (erased or purged)."""
+        if not isinstance(state, dict):
+            raise TypeError("state must be a dict (a JSON object)")
+        text = _dumps(state, MAX_STATE_BYTES, "the learner's state")
+        track = state.get("track")
+        track = track if isinstance(track, str) and 0 < len(track) <= MAX_TRACK else None
+        now = self.clock()
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("UPDATE learners SET state = ?, last_seen = ?, track = COALESCE(?, track) WHERE id = ?",
+                        (text, now, track, learner_id))
+            return cur.rowcount == 1
+        return self._run(work)
+
+    def record_answer(self, learner_id: int, question_id: str, kind: str, correct: bool | None = None, *,
+                      section: str = "", answer: Any = None) -> bool:
+        """Append one answer event (a Check or a Show answer), committed before this returns.
+
+        False if the learner no longer exists (erased or purged): the dashboard should stop saving, not fail.
+        """
+        if kind not in ANSWER_KINDS:
+            raise ValueError(f"kind must be one of {ANSWER_KINDS}, not {kind!r}")
+        question_id = _bounded(question_id, MAX_ID, "question id")
+        section = section.strip()[:MAX_ID] if isinstance(section, str) else ""
+        answer_text = None if answer is None else _dumps(answer, MAX_ANSWER_BYTES, "the answer")
+        right = None if kind == "reveal" or correct is None else bool(correct)
+        now = self.clock()
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("UPDATE learners SET last_seen = ? WHERE id = ?", (now, learner_id))
+            if cur.rowcount != 1:
+                return False
+            cur.execute("INSERT INTO answers (learner_id, section, question_id, kind, correct, answer, at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (learner_id, section, question_id, kind, right, answer_text, now))
+            return True
+        return self._run(work)
+
+    def load(self, learner_id: int) -> LearnerRecord | None:
+        """The learner, their state and all their answer events in the order given; None if there is no such learner."""
+        def work(cur: Cursor) -> LearnerRecord | None:
+            cur.execute("SELECT id, resume_code, track, cohort_id, created_at, last_seen, state FROM learners "
+                        "WHERE id = ?", (learner_id,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            cur.execute("SELECT question_id, kind, correct, section, answer, at FROM answers WHERE learner_id = ? "
+                        "ORDER BY id", (learner_id,))
+            events = [AnswerEvent(q, k, None if c is None else bool(c), s, None if a is None else json.loads(a),
+                                  float(at)) for q, k, c, s, a, at in cur.fetchall()]
+            return LearnerRecord(self._learner(row), json.loads(row[6]), events)
+        return self._run(work, write=False)
+
+    # --- cohorts ---------------------------------------------------------------------------------------------------
+    def create_cohort(self, name: str) -> Cohort:
+        name = _bounded(name, MAX_COHORT_NAME, "cohort name")
+        now = self.clock()
+
+        def work(cur: Cursor) -> Cohort:
+            join, educator = codes.new_join_code(), codes.new_educator_code()
+            new_id = self._insert_id(cur, "INSERT INTO cohorts (name, join_code, educator_hash, created_at) "
+                                          "VALUES (?, ?, ?, ?)", (name, join, codes.educator_digest(educator), now))
+            return Cohort(new_id, name, join, codes.grouped(educator, 4))
+
+        cohort = self._with_new_code(work)
+        log.info("cohort created: id %s", cohort.id)
+        return cohort
+
+    def _cohort_where(self, where: str, value: Any) -> Cohort | None:
+        def work(cur: Cursor) -> Cohort | None:
+            cur.execute(f"SELECT id, name, join_code FROM cohorts WHERE {where} = ?", (value,))
+            row = cur.fetchone()
+            return None if row is None else Cohort(int(row[0]), row[1], row[2])
+        return self._run(work, write=False)
+
+    def cohort(self, cohort_id: int) -> Cohort | None:
+        return self._cohort_where("id", int(cohort_id))
+
+    def cohort_by_join_code(self, code: str) -> Cohort | None:
+        canonical = codes.normalise(code)
+        if not codes.is_canonical(canonical, codes.JOIN_LENGTH):
+            return None
+        return self._cohort_where("join_code", canonical)
+
+    def cohort_by_educator_code(self, code: str) -> Cohort | None:
+        canonical = codes.normalise(code)
+        if not codes.is_canonical(canonical, codes.EDUCATOR_LENGTH):
+            return None
+        found = self._cohort_where("educator_hash", codes.educator_digest(canonical))
+        if found is None:
+            return None
+        return Cohort(found.id, found.name, found.join_code, codes.grouped(canonical, 4))
+
+    def results(self, cohort_id: int, *, final_section: str = "final-check",
+                final_total: int | None = None) -> CohortResults:
+        """Per question (most missed first) and per learner (by resume code only) results of one cohort."""
+        cohort = self.cohort(cohort_id)
+        if cohort is None:
+            raise LookupError(f"no cohort with id {cohort_id}")
+
+        def work(cur: Cursor) -> tuple[list[LearnerRow], list[EventRow]]:
+            cur.execute("SELECT id, resume_code, track, state, last_seen FROM learners WHERE cohort_id = ?",
+                        (cohort.id,))
+            learners = [LearnerRow(int(i), c, t, s, float(ls)) for i, c, t, s, ls in cur.fetchall()]
+            cur.execute("SELECT a.learner_id, a.section, a.question_id, a.kind, a.correct FROM answers a "
+                        "JOIN learners l ON l.id = a.learner_id WHERE l.cohort_id = ? ORDER BY a.id", (cohort.id,))
+            events = [EventRow(int(i), s, q, k, None if c is None else bool(c)) for i, s, q, k, c in cur.fetchall()]
+            return learners, events
+
+        learners, events = self._run(work, write=False)
+        return summarise(cohort, learners, events, final_section, final_total)
+
+    # --- privacy ---------------------------------------------------------------------------------------------------
+    def erase(self, code: str) -> bool:
+        """Delete one learner's record completely, answers too. False if no learner has this code."""
+        canonical = codes.normalise(code)
+        if not codes.is_canonical(canonical, codes.RESUME_LENGTH):
+            return False
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("DELETE FROM answers WHERE learner_id IN (SELECT id FROM learners WHERE resume_code = ?)",
+                        (canonical,))
+            cur.execute("DELETE FROM learners WHERE resume_code = ?", (canonical,))
+            return cur.rowcount == 1
+        erased = self._run(work)
+        if erased:
+            log.info("learner erased: %s", codes.short(canonical))
+            self._after_delete()
+        return erased
+
+    def purge(self, older_than_days: float) -> int:
+        """Remove every learner not seen for `older_than_days` days (answers too); return how many."""
+        if not isinstance(older_than_days, (int, float)) or math.isnan(older_than_days) or older_than_days < 0:
+            raise ValueError("older_than_days must be a number of days, 0 or more")
+        cutoff = self.clock() - older_than_days * 86400
+
+        def work(cur: Cursor) -> int:
+            # The answers go with their learner through ON DELETE CASCADE, in the same statement, so a learner
+            # who comes back while the purge runs keeps both their record and their answers.
+            cur.execute("DELETE FROM learners WHERE last_seen < ?", (cutoff,))
+            return max(cur.rowcount, 0)
+        removed = self._run(work)
+        if removed:
+            log.info("purged %d learner record(s) not seen for %s day(s)", removed, older_than_days)
+            self._after_delete()
+        return removed
+
+    def _after_delete(self) -> None:
+        """A backend's chance to drop old copies of deleted rows (SQLite: checkpoint the write-ahead log)."""
+
+    def count(self, table: str) -> int:
+        """Rows in one of the store's tables (for checks and monitoring)."""
+        if table not in ("learners", "answers", "cohorts"):
+            raise ValueError(f"unknown table {table!r}")
+        def work(cur: Cursor) -> int:
+            cur.execute(f"SELECT COUNT(*) FROM {table}")
+            return int(cur.fetchone()[0])
+        return self._run(work, write=False)
