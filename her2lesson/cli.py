@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .paths import CONTENT_ENV, content_dir, dashboard_notebook
+from .records.cli import register as register_records
 from .settings import LessonSettings
 
 
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check every content file and report problems",
                            description="Check every content file; print file:line: item: problem (fix).")
     check.set_defaults(func=cmd_check)
+    register_records(sub)
     return parser
 
 

@@ -1,0 +1,227 @@
+"""Start and stop the two servers under test, and read their process trees (psutil).
+
+A `Target` says how to start one server (plain Voila on the baseline notebook, or `her2lesson serve`) and which
+selectors mark its quiz in the page. Servers run in their own session on a free loopback port; their logs go to
+test-output/bench/ (ignored by git).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "benchmarks"
+LOG_DIR = ROOT / "test-output" / "bench"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str  # "baseline" | "ours"
+    label: str
+    page_path: str  # what the browser opens
+    load_path: str  # what the load client fetches
+    usable: str  # selector: the first quiz control, once visible and enabled the quiz is usable
+    quiz_scope: str  # selector: the quiz (or its first question) for click-to-feedback
+    choose: str  # selector inside quiz_scope: the option to choose before Check
+    check_button: str  # selector inside quiz_scope
+    feedback: str  # selector inside quiz_scope: gets text when feedback arrives
+    has_health: bool
+    sections: bool  # has in-page sections to switch between
+
+    def command(self, port: int) -> list[str]:
+        if self.key == "baseline":
+            return [sys.executable, "-m", "voila", str(BENCH_DIR / "baseline.ipynb"), "--port", str(port),
+                    "--no-browser"]
+        return [sys.executable, "-m", "her2lesson", "serve", "--port", str(port)]
+
+
+BASELINE = Target(
+    key="baseline", label="plain Voila (benchmarks/baseline.ipynb)", page_path="/", load_path="/",
+    usable='.bench-question input[type="radio"]', quiz_scope=".bench-quiz",
+    choose='.bench-question input[type="radio"]', check_button=".bench-check", feedback=".bench-feedback",
+    has_health=False, sections=False)
+
+OURS = Target(
+    key="ours", label="her2lesson serve", page_path="/?track=patient&section=testing", load_path="/?track=patient",
+    usable=".h2l-question input", quiz_scope=".h2l-question",
+    choose="input", check_button='button[data-action="check"]', feedback='[role="status"]',
+    has_health=True, sections=True)
+
+TARGETS = {t.key: t for t in (BASELINE, OURS)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+@dataclass
+class Server:
+    target: Target
+    port: int
+    process: subprocess.Popen
+    log: Path
+    started_s: float = 0.0
+    known_pids: set[int] = field(default_factory=set)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    # --- process tree ---------------------------------------------------------------------------------------------
+    def proc(self) -> psutil.Process:
+        return psutil.Process(self.pid)
+
+    def descendants(self) -> list[psutil.Process]:
+        try:
+            kids = self.proc().children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        self.known_pids.update(k.pid for k in kids)
+        return kids
+
+    def kernels(self) -> list[psutil.Process]:
+        out = []
+        for p in self.descendants():
+            try:
+                if any("ipykernel" in part for part in p.cmdline()):
+                    out.append(p)
+            except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+                continue
+        return out
+
+    def kernel_count(self) -> int:
+        return len(self.kernels())
+
+    def health_kernels(self) -> int | None:
+        if not self.target.has_health:
+            return None
+        try:
+            status, body = http_get(self.url + "/health")
+            return int(json.loads(body)["kernels"]) if status == 200 else None
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def snapshot(self) -> dict:
+        """CPU seconds and RSS of the server and each descendant, right now."""
+        snap: dict = {"t": time.monotonic(), "procs": {}}
+        try:
+            server = self.proc()
+            with server.oneshot():
+                cpu = server.cpu_times()
+                snap["server_cpu"] = cpu.user + cpu.system
+                snap["server_rss"] = server.memory_info().rss
+        except psutil.NoSuchProcess:
+            snap["server_cpu"] = snap["server_rss"] = 0
+        for p in self.descendants():
+            try:
+                with p.oneshot():
+                    cpu = p.cpu_times()
+                    snap["procs"][p.pid] = {"cpu": cpu.user + cpu.system, "rss": p.memory_info().rss,
+                                            "kernel": any("ipykernel" in part for part in p.cmdline())}
+            except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+                continue
+        return snap
+
+    # --- lifecycle ------------------------------------------------------------------------------------------------
+    def stop(self, timeout: float = 20.0) -> dict:
+        """SIGTERM the server (Voila shuts its kernels down), then kill by pid whatever of its tree is left."""
+        tree = {p.pid for p in self.descendants()} | self.known_pids
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        left = []
+        while True:
+            left = [pid for pid in tree if psutil.pid_exists(pid) and _is_ours(pid)]
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        for pid in left:  # only processes this server started, by pid
+            try:
+                psutil.Process(pid).kill()
+            except psutil.NoSuchProcess:
+                pass
+        return {"killed_after_stop": len(left)}
+
+
+def _is_ours(pid: int) -> bool:
+    try:
+        p = psutil.Process(pid)
+        return p.status() != psutil.STATUS_ZOMBIE and any("ipykernel" in c or "voila" in c or "her2lesson" in c
+                                                           for c in p.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def start(target: Target, name: str, timeout: float = 120.0) -> Server:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = LOG_DIR / f"server-{name}.log"
+    t0 = time.monotonic()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(target.command(port), cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+    server = Server(target, port, process, log)
+    # A readiness probe that starts no kernel: /health for ours, a static file for plain Voila.
+    probe = server.url + ("/health" if target.has_health else "/voila/static/voila.js")
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{target.key} server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            status, _ = http_get(probe, timeout=2)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"{target.key} server did not answer {probe} within {timeout:.0f} s")
+        time.sleep(0.2)
+    server.started_s = time.monotonic() - t0
+    return server
+
+
+def wait_for_kernels(server: Server, wanted: int, timeout: float) -> tuple[int, float | None]:
+    """Poll until the server holds at most `wanted` kernel processes; return (count, seconds taken or None)."""
+    t0 = time.monotonic()
+    while True:
+        n = server.kernel_count()
+        if n <= wanted:
+            return n, time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            return n, None
+        time.sleep(0.25)

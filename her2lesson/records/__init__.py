@@ -1,0 +1,15 @@
+"""Learner records: resume codes, saved progress, answer events, cohorts and their results.
+
+SQLite in the data folder by default; PostgreSQL by URL when several servers share the records (see store.py for
+how the place is chosen). Nothing personal is needed: a learner is a random resume code, and a name is kept only
+if the learner typed one into their own state (for a certificate).
+"""
+from .codes import grouped, normalise
+from .errors import StoreError
+from .models import AnswerEvent, Cohort, Learner, LearnerRecord
+from .results import CohortResults, LearnerProgress, QuestionStats
+from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, default_data_dir, locate, open_store, store_env
+
+__all__ = ["AnswerEvent", "Cohort", "CohortResults", "DATABASE_URL_ENV", "DATA_DIR_ENV", "Learner",
+           "LearnerProgress", "LearnerRecord", "QuestionStats", "Store", "StoreError", "default_data_dir",
+           "grouped", "locate", "normalise", "open_store", "store_env"]

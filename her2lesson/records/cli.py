@@ -1,0 +1,197 @@
+"""The records commands of `her2lesson`: create a cohort, see its results, erase a learner, purge old records.
+
+Each says what went wrong in one line and exits with 1 (unknown cohort or code, a store it cannot open); none
+prints a traceback for those. Every command takes --data-dir and --database-url (see store.py for the order).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import codes
+from .errors import StoreError
+from .results import CohortResults
+from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, open_store
+
+FINAL_SECTION = "final-check"
+FINAL_TRACK = "nurse"  # the scored final check belongs to the nursing track
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return open_store(args.database_url, args.data_dir, content_root=getattr(args, "content_dir", None))
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn the errors a person can fix into one line on stderr and exit code 1."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except StoreError as error:
+            return _fail(str(error))
+        except (ValueError, OSError) as error:
+            return _fail(f"her2lesson {args.command}: {error}")
+    return run
+
+
+def _link(host: str, port: int, join_code: str) -> str:
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{shown}:{port}/?cohort={join_code}"
+
+
+def cmd_cohort_create(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        cohort = store.create_cohort(args.name)
+    print(f"Cohort: {cohort.name} (id {cohort.id})")
+    print(f"Join link for learners: {_link(args.host, args.port, cohort.join_code)}")
+    print(f"Educator code: {cohort.educator_code}")
+    print("Keep the educator code private: it opens the class results and is shown only now.")
+    print(f"Results: her2lesson results {cohort.educator_code}")
+    return 0
+
+
+def _find_cohort(store: Store, text: str):
+    """A cohort by its educator code or its id."""
+    canonical = codes.normalise(text)
+    if codes.is_canonical(canonical, codes.EDUCATOR_LENGTH):
+        return store.cohort_by_educator_code(canonical)
+    if text.strip().isdigit():
+        return store.cohort(int(text.strip()))
+    return None
+
+
+def _final_total(content_root: Path | None) -> int | None:
+    """How many questions the final check has for the nursing track, from the content; None if it cannot be read."""
+    try:
+        from ..content import load_content
+        from ..quiz.section import questions_for
+        bank = load_content(content_root).banks.get(FINAL_SECTION)
+        return len(questions_for(bank, FINAL_TRACK)) if bank else None
+    except Exception:  # noqa: BLE001 - without the content the score is out of the questions answered
+        return None
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
+
+
+def _rate(count: int, total: int) -> str:
+    return f"{round(100 * count / total)}% ({count}/{total})" if total else "-"
+
+
+def format_results(results: CohortResults, now: float | None = None) -> str:
+    """The results as two plain-text tables, for a terminal."""
+    now = time.time() if now is None else now
+    out = [f"Cohort: {results.cohort.name} (id {results.cohort.id}), {len(results.learners)} learner(s)", ""]
+    out.append("Questions, most missed first:")
+    if results.questions:
+        out += _table(("question", "section", "learners", "attempts", "right first time", "right in the end"),
+                      [(q.question_id, q.section, str(q.learners), str(q.attempts),
+                        _rate(q.right_first_time, q.learners), _rate(q.right_in_the_end, q.learners))
+                       for q in results.questions], right={2, 3, 4, 5})
+    else:
+        out.append("(no answers yet)")
+    out += ["", "Learners (by resume code):"]
+    if results.learners:
+        def final(p) -> str:
+            if p.final_percent is None:
+                return "not started"
+            return f"{p.final_percent}% ({p.final_right}/{p.final_total or p.final_answered})"
+        out += _table(("resume code", "track", "sections visited", "questions answered", "final check", "last seen"),
+                      [(p.resume_code, p.track, str(p.sections_visited), str(p.questions_answered), final(p),
+                        f"{max(0, int((now - p.last_seen) // 86400))} day(s) ago") for p in results.learners],
+                      right={2, 3, 4})
+    else:
+        out.append("(no learners have joined yet)")
+    return "\n".join(out)
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        cohort = _find_cohort(store, args.cohort)
+        if cohort is None:
+            return _fail(f"No cohort has the educator code or id '{args.cohort[:40]}'. Use the educator code printed "
+                         "by `her2lesson cohort create`, or the cohort's id.")
+        results = store.results(cohort.id, final_section=FINAL_SECTION,
+                                final_total=_final_total(getattr(args, "content_dir", None)))
+    print(format_results(results))
+    if args.csv:
+        written = results.to_csv(args.csv)
+        print("\nWrote " + " and ".join(str(p) for p in written))
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        erased = store.erase(args.code)
+    if not erased:
+        return _fail("No learner has that resume code (nothing was erased). Check the code: it has 9 letters and "
+                     "digits, like K7M-4QX-9TD.")
+    print(f"Erased the learner record {codes.short(args.code)} and all its answers.")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        removed = store.purge(args.older_than)
+    print(f"Removed {removed} learner record(s) not seen for {args.older_than} day(s) or more.")
+    return 0
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of days, 1 or more")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `cohort create`, `results`, `erase` and `purge` to the `her2lesson` command."""
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--data-dir", type=Path, default=None,
+                       help=f"folder of the SQLite records (default: ${DATA_DIR_ENV}, or var/ in the content folder)")
+    where.add_argument("--database-url", default=None,
+                       help=f"postgresql://user@host:port/dbname to use PostgreSQL instead (default: ${DATABASE_URL_ENV})")
+
+    cohort = sub.add_parser("cohort", help="create a cohort (a class) and its join link",
+                            description="Manage cohorts: a class whose results an educator can see.")
+    cohort_sub = cohort.add_subparsers(dest="cohort_command", required=True)
+    create = cohort_sub.add_parser("create", parents=[where], help="create a cohort; print its join link and "
+                                   "educator code", description="Create a cohort; print its join link and the "
+                                   "educator code that opens its results.")
+    create.add_argument("name", help='a name the educator recognises, e.g. "Ward 5, March"')
+    create.add_argument("--host", default="127.0.0.1", help="host in the join link (default: 127.0.0.1)")
+    create.add_argument("--port", type=int, default=8866, help="port in the join link (default: 8866)")
+    create.set_defaults(func=_guarded(cmd_cohort_create))
+
+    results = sub.add_parser("results", parents=[where], help="a cohort's results per question and per learner",
+                             description="Print a cohort's correct rate per question (most missed first) and "
+                             "each learner's completion; optionally write them as CSV.")
+    results.add_argument("cohort", metavar="COHORT", help="the educator code, or the cohort's id")
+    results.add_argument("--csv", type=Path, metavar="PATH",
+                         help="also write PATH's stem + -questions.csv and -learners.csv")
+    results.set_defaults(func=_guarded(cmd_results))
+
+    erase = sub.add_parser("erase", parents=[where], help="delete one learner's record and answers",
+                           description="Delete one learner's record completely, answers too.")
+    erase.add_argument("code", metavar="CODE", help="the learner's resume code (case, spaces and dashes ignored)")
+    erase.set_defaults(func=_guarded(cmd_erase))
+
+    purge = sub.add_parser("purge", parents=[where], help="delete learners not seen for a number of days",
+                           description="Delete every learner record (answers too) not seen for DAYS days.")
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="days since last seen")
+    purge.set_defaults(func=_guarded(cmd_purge))

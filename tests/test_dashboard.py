@@ -1,0 +1,200 @@
+"""The dashboard driven from Python: tracks, navigation, what each audience sees, final check and certificate."""
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import pytest
+
+from her2lesson.dashboard import Dashboard
+from her2lesson.dashboard.app import FINAL, HANDOUT
+from her2lesson.quiz.views import CaseView
+from her2lesson.settings import LessonSettings
+
+
+def html_of(widget) -> str:
+    """All HTML text under a widget (HTML widgets and question forms)."""
+    parts = []
+    for attr in ("value", "feedback_html", "legend", "html"):
+        value = getattr(widget, attr, None)
+        if isinstance(value, str):
+            parts.append(value)
+    for child in getattr(widget, "children", ()):
+        parts.append(html_of(child))
+    return "\n".join(parts)
+
+
+def answer_all(quiz, right: bool = True) -> None:
+    for view in quiz.question_views:
+        q = view.q
+        if q.type in ("single", "multiple", "truefalse"):
+            chosen = [i for i, o in enumerate(q.options) if o.correct == right] or [0]
+            view.set_answer(chosen if q.type == "multiple" else chosen[:1])
+        elif q.type == "matching":
+            matches = [p.match for p in q.pairs]
+            view.set_answer(matches if right else matches[1:] + matches[:1])
+        elif q.type == "ordering":
+            order = list(range(len(q.steps)))
+            view.set_answer(order if right else order[::-1])
+        view.press("check")
+
+
+def test_start_screen_offers_three_tracks(content):
+    d = Dashboard(content)
+    text = html_of(d.main)
+    assert d.track is None and "How would you like to learn today?" in text
+    assert d.nav.layout.display == "none"
+
+
+def test_patient_track_has_no_final_check_and_ends_with_the_take_home_sheet(content):
+    d = Dashboard(content, params={"track": "patient"})
+    ids = [p.id for p in d.pages]
+    assert FINAL not in ids and ids[-1] == HANDOUT and ids[0] == "welcome"
+    nurse = Dashboard(content, params={"track": "nurse"})
+    assert FINAL in [p.id for p in nurse.pages]
+
+
+def test_section_link_opens_that_section(content):
+    d = Dashboard(content, params={"track": "patient", "section": "testing"})
+    assert d.current.id == "testing"
+    assert "h2l-current" in d.nav_buttons[d.index]._dom_classes
+
+
+def test_nurse_panels_only_on_the_nursing_track_and_behind_a_summary_when_exploring(content):
+    patient = Dashboard(content, params={"track": "patient", "section": "testing"})
+    nurse = Dashboard(content, params={"track": "nurse", "section": "testing"})
+    explore = Dashboard(content, params={"track": "explore", "section": "testing"})
+    assert "h2l-nurse" not in html_of(patient.main)
+    assert 'class="h2l-box h2l-nurse"' in html_of(nurse.main)
+    assert "<details class=\"h2l-box h2l-nurse\">" in html_of(explore.main)
+
+
+def test_educator_notes_need_the_facilitator_code(content):
+    settings = LessonSettings(facilitator_code="ward5")
+    wrong = Dashboard(content, settings, {"facilitator": "guess", "track": "patient", "section": "testing"})
+    right = Dashboard(content, settings, {"facilitator": "ward5", "section": "testing"})
+    no_code = Dashboard(content, LessonSettings(), {"facilitator": "", "track": "patient", "section": "testing"})
+    assert not wrong.facilitator and "h2l-educator" not in html_of(wrong.main)
+    assert not no_code.facilitator
+    assert right.facilitator and right.track == "patient"
+
+
+def test_facilitator_steps_one_chunk_at_a_time_and_holds_answers(content):
+    d = Dashboard(content, LessonSettings(facilitator_code="ward5"), {"facilitator": "ward5", "section": "testing"})
+    section = d.cache["testing"]
+    stage, controls = section.children
+    assert len(stage.children) == 1
+    first = html_of(stage)
+    controls.children[2].click()  # step forward
+    assert html_of(stage) != first and "Part 2 of" in controls.children[1].html
+    controls.children[0].click()
+    assert html_of(stage) == first
+    quiz = d.quizzes["testing"]
+    view = quiz.question_views[0]
+    view.set_answer([next(i for i, o in enumerate(view.q.options) if o.correct)])
+    view.press("check")
+    assert "facilitator will show" in view.form.feedback_html
+    quiz.release_all()
+    assert "Correct" in view.form.feedback_html
+
+
+def test_next_previous_and_bad_indexes(content):
+    d = Dashboard(content, params={"track": "patient"})
+    assert d.prev_button.disabled
+    d.next_button.click()
+    assert d.index == 1
+    for bad in (-1, 999, "2", None):
+        d.go(bad)
+    assert d.index == 1
+
+
+def test_progress_marks_a_section_finished_when_its_quiz_is_answered(content):
+    d = Dashboard(content, params={"track": "patient", "section": "causes"})
+    button = d.nav_buttons[d.index]
+    assert not button.description.startswith("\u2713")
+    answer_all(d.quizzes["causes"])
+    assert button.description.startswith("\u2713")
+    assert re.search(r"(\d+) of (\d+) parts done", d.progress.value)
+
+
+def test_answers_are_reported_as_they_happen(content):
+    events = []
+    d = Dashboard(content, params={"track": "patient", "section": "causes"}, listener=lambda k, data: events.append((k, data)))
+    answer_all(d.quizzes["causes"])
+    answers = [data for kind, data in events if kind == "answer"]
+    assert len(answers) == len(d.quizzes["causes"].question_views)
+    assert all(a["correct"] is True and a["section"] == "causes" for a in answers)
+
+
+def _final(content, right: bool, settings=None):
+    d = Dashboard(content, settings or LessonSettings(provider="Ward 5 Education", contact_hours=1.5),
+                  params={"track": "nurse", "section": FINAL})
+    answer_all(d.quizzes[FINAL], right)
+    return d
+
+
+def test_final_check_pass_gives_a_certificate_with_the_typed_name(content):
+    pypdf = pytest.importorskip("pypdf")
+    d = _final(content, right=True)
+    assert d.finish.passed and "You passed" in d.finish.status.html
+    pdf = d.finish.make_certificate("  Ada   <b>Lovelace</b>\n")
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Ada <b>Lovelace</b>" in text and "100%" in text and "Ward 5 Education" in text and "1.5" in text
+    link = d.finish.link.value
+    assert "&lt;b&gt;Lovelace&lt;/b&gt;" in link and "<b>Lovelace" not in link, "the name is escaped on screen"
+    assert base64.b64decode(link.split("base64,")[1].split('"')[0]).startswith(b"%PDF")
+    assert d.certificate_name == "Ada <b>Lovelace</b>"
+
+
+def test_certificate_name_is_bounded(content):
+    d = _final(content, right=True)
+    d.finish.make_certificate("x" * 500)
+    assert len(d.finish.name) == 80
+
+
+def test_final_check_below_the_pass_mark_gives_no_certificate(content):
+    d = _final(content, right=False)
+    assert not d.finish.passed and "The pass mark is 80%" in d.finish.status.html
+    assert d.finish.make_certificate("Ada") is None
+    assert d.finish.entry not in d.finish.widget.children
+
+
+def test_pass_mark_is_configurable(content):
+    d = _final(content, right=False, settings=LessonSettings(pass_mark=1))
+    assert "pass mark is 1%" in d.finish.status.html
+
+
+def test_take_home_sheet_holds_the_questions_and_key_points(content):
+    pypdf = pytest.importorskip("pypdf")
+    d = Dashboard(content, params={"track": "patient", "section": "questions"})
+    builder = next(w for w in d.cache["questions"].children if "h2l-aid" in getattr(w, "_dom_classes", ()))
+    group = builder.children[1]
+    group.value = [0, 2]
+    entry = builder.children[2]
+    entry._message(entry, {"action": "add", "text": "<script>alert(1)</script> Can I keep working?"}, None)
+    d.go(d.position_of(HANDOUT))
+    preview = d.handout.preview.value
+    assert "&lt;script&gt;" in preview and "<script>" not in preview
+    assert content.care_questions.questions[0].text in preview
+    pdf = d.handout.build_pdf()
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Can I keep working?" in text and "Key points" in text
+
+
+def test_own_questions_are_bounded_in_length_and_number(content):
+    d = Dashboard(content, params={"track": "patient", "section": "questions"})
+    builder = next(w for w in d.cache["questions"].children if "h2l-aid" in getattr(w, "_dom_classes", ()))
+    entry = builder.children[2]
+    entry._message(entry, {"action": "add", "text": "y" * 1000}, None)
+    assert len(d.question_list[-1]) <= 303
+    for k in range(30):
+        entry._message(entry, {"action": "add", "text": f"q{k}"}, None)
+    assert len(d.question_list) == 20
+    entry._message(entry, {"action": "add", "text": 42}, None)  # not text: ignored with a message
+    assert len(d.question_list) == 20
+
+
+def test_case_questions_show_up_in_the_nursing_testing_quiz(content):
+    d = Dashboard(content, params={"track": "nurse", "section": "testing"})
+    assert any(isinstance(v, CaseView) for v in d.quizzes["testing"].views)
