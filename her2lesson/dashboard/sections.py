@@ -87,7 +87,7 @@ def section_children(section: Section, content: Content, view: View, t: Strings,
             html = block_html(block, content, view, t)
             if html:
                 pending.append(html)
-                if view.facilitator:  # one idea at a time: every cell is its own step
+                if view.facilitator and block.role != "title":  # one idea at a time: each cell a step
                     flush()
         elif block.kind == "figure":
             pending.append(figure_html(block.role, content, t))

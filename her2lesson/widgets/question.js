@@ -25,7 +25,7 @@ function render({ model, el }) {
   feedback.setAttribute("aria-live", "polite");
   feedback.setAttribute("aria-atomic", "true");
   feedback.tabIndex = -1;
-  root.append(fieldset, buttons, feedback);
+  root.append(fieldset, feedback, buttons);  // feedback first: read it, then Tab to the next step
   el.appendChild(root);
 
   function currentAnswer() {
