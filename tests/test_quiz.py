@@ -215,3 +215,15 @@ def test_tracks_filter_questions_by_audience(content, t):
     assert all(v.q.audience in ("nurse", "both") for v in nurse.views)
     assert all(v.q.audience in ("patient", "both") for v in patient.views)
     assert len(nurse.views) != len(patient.views)
+
+
+def test_a_resumed_question_shows_its_last_answer_and_feedback(t):
+    view, records = view_of(SINGLE, t)
+    pick(view, "Beta")
+    view.press("check")
+    again = make_view(q(**SINGLE), 1, 1, t, QuizOptions(), records)
+    assert again.form.disabled and "Beta is wrong." in again.form.feedback_html
+    assert again.chosen() == view.chosen() and "retry" in again.actions
+    view.press("reveal")
+    shown = make_view(q(**SINGLE), 1, 1, t, QuizOptions(), records)
+    assert "Here is the answer" in shown.form.feedback_html and "reveal" not in shown.actions

@@ -42,6 +42,7 @@ class QuestionRecord:
 
     question_id: str
     checks: list[bool] = field(default_factory=list)
+    answers: list[object] = field(default_factory=list)  # the answer of each check, in bank terms (JSON-able)
     revealed: bool = False
 
     @property

@@ -57,7 +57,20 @@ class QuestionView:
         self.setup()
         self.form.add_class("h2l-question")
         self.widget: w.Widget = self.form
+        self._restore()
         self._refresh_buttons()
+
+    def _restore(self) -> None:
+        """Show a resumed learner's question as they left it: last answer, its feedback, locked."""
+        if self.record.revealed:
+            self.reveal(notify=False)
+        elif self.record.checks and self.record.answers:
+            self.set_answer(self.record.answers[-1])
+            answer = self.answer()
+            if answer is not None:
+                self.locked = True
+                self.form.disabled = True
+                self._show_verdict(answer, self.record.checks[-1])
 
     # --- subclass hooks -------------------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -106,6 +119,7 @@ class QuestionView:
             return
         right = self.is_right(answer)
         self.record.checks.append(right)
+        self.record.answers.append(sorted(answer) if isinstance(answer, frozenset) else list(answer))
         self.locked = True
         self.form.disabled = True
         if self.options.hold_feedback:
@@ -144,7 +158,7 @@ class QuestionView:
         self._refresh_buttons()
         self._notify("retry", None)
 
-    def reveal(self) -> None:
+    def reveal(self, notify: bool = True) -> None:
         if self.options.exam:
             return
         self.record.revealed = True
@@ -154,7 +168,8 @@ class QuestionView:
         self._say(f'<p class="h2l-verdict">{INFO} {escape(self.t("the_answer_is"))}</p>'
                   + self.answer_html() + self._why(), "h2l-info")
         self._refresh_buttons()
-        self._notify("reveal", None)
+        if notify:
+            self._notify("reveal", None)
 
     def show_hint(self) -> None:
         hint = getattr(self.q, "hint", None)
