@@ -39,7 +39,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     settings = LessonSettings(pass_mark=args.pass_mark, provider=args.provider,
                               contact_hours=args.contact_hours, facilitator_code=args.facilitator_code)
+    from .records import StoreError, open_store, store_env
+
+    try:  # open the learner records now, so a broken store stops the server with one clear line
+        with open_store(args.database_url, args.data_dir, content_root=root) as store:
+            purged = store.purge(args.retention_days) if args.retention_days > 0 else 0
+            where = store.location
+    except StoreError as error:
+        print(f"Learner records: {error}", file=sys.stderr)
+        print("The server did not start, so that no learner's answers are lost.", file=sys.stderr)
+        return 1
     os.environ.update(settings.to_env())
+    os.environ.update(store_env(args.database_url, args.data_dir))
     os.environ[CONTENT_ENV] = str(root)
     from .server import run, voila_argv
 
@@ -48,6 +59,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"her2lesson {__version__}: serving the module at http://{host_shown}:{args.port}/", flush=True)
     if settings.facilitator_code:
         print(f"Facilitator link: http://{host_shown}:{args.port}/?facilitator={settings.facilitator_code}", flush=True)
+    print(f"Learner records: {where}" + (f" ({purged} record(s) older than {args.retention_days:g} days removed)"
+                                         if purged else ""), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size))
     return 0
@@ -79,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
                        help="shut down kernels whose page is gone after this many idle seconds (default: 600)")
     serve.add_argument("--pool-size", type=int, default=0, help="kernels kept preheated (default: 0)")
+    serve.add_argument("--data-dir", type=Path, default=None,
+                       help="folder for the learner records (SQLite; default: $HER2LESSON_DATA_DIR or var/)")
+    serve.add_argument("--database-url", default=None,
+                       help="postgresql://... to share records between servers (default: $HER2LESSON_DATABASE_URL)")
+    serve.add_argument("--retention-days", type=float, default=365,
+                       help="remove records of learners not seen for this many days, at start (0: keep; default 365)")
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="check every content file and report problems",

@@ -198,3 +198,43 @@ def test_own_questions_are_bounded_in_length_and_number(content):
 def test_case_questions_show_up_in_the_nursing_testing_quiz(content):
     d = Dashboard(content, params={"track": "nurse", "section": "testing"})
     assert any(isinstance(v, CaseView) for v in d.quizzes["testing"].views)
+
+
+def test_a_learner_resumes_where_they_left_off(content, tmp_path):
+    from her2lesson.dashboard.session import LearnerSession
+    from her2lesson.records import open_store
+
+    first = LearnerSession(lambda: open_store(data_dir=tmp_path))
+    d = Dashboard(content, params={"track": "nurse", "section": "causes"}, listener=first.on_event, resume=first.resume)
+    first.attach(d)
+    first.browser._message(first.browser, {"loaded": None}, None)  # this browser had no code yet
+    assert first.browser.value == d.code.replace("-", "") or d.code
+    answer_all(d.quizzes["causes"])
+    d.go(d.position_of("testing"))
+    builder_page = d.position_of("questions")
+    d.go(builder_page)
+
+    again = LearnerSession(lambda: open_store(data_dir=tmp_path))
+    d2 = Dashboard(content, listener=again.on_event, resume=again.resume)
+    again.attach(d2)
+    again.browser._message(again.browser, {"loaded": None}, None)
+    assert d2.track is None, "a new browser starts fresh"
+    assert again.resume(d.code.lower().replace("-", " "))
+    assert d2.track == "nurse" and d2.current.id == "questions" and d2.code == d.code
+    assert {"causes", "testing"} <= d2.visited
+    restored = d2.quizzes["causes"]
+    assert restored.score().answered == restored.score().total
+    assert all("Correct" in v.form.feedback_html for v in restored.question_views)
+
+
+def test_a_store_that_fails_never_breaks_the_page(content):
+    from her2lesson.dashboard.session import LearnerSession
+
+    def broken():
+        raise OSError("disk on fire")
+
+    session = LearnerSession(broken)
+    d = Dashboard(content, params={"track": "patient", "section": "causes"}, listener=session.on_event)
+    session.attach(d)
+    answer_all(d.quizzes["causes"])
+    assert "cannot be saved right now" in d.notices.html

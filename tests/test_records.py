@@ -175,6 +175,9 @@ class TestStoreBehaviour:
         assert store.load(learner.id).answers[0].correct is None
         with pytest.raises(ValueError):
             store.record_answer(learner.id, "q", "hint", None)
+        with pytest.raises(ValueError):
+            store.record_answer(learner.id, "q", "check", None)  # a check always has a verdict
+        assert len(store.load(learner.id).answers) == 1
 
     def test_resume_codes_are_short_readable_and_unique(self, make_store):
         store = make_store()
@@ -422,6 +425,13 @@ def test_sqlite_file_is_in_wal_mode_with_a_busy_timeout(make_store, tmp_path):
         assert {"meta", "learners", "answers", "cohorts"} <= tables
     finally:
         raw.close()
+
+
+def test_the_records_are_private_to_the_server_user(make_store, tmp_path):
+    store = make_store()
+    store.create_learner("patient")
+    for path in [tmp_path / "var", *(tmp_path / "var").iterdir()]:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
 
 
 def test_educator_codes_are_not_stored_in_plain(make_store, tmp_path):

@@ -72,12 +72,13 @@ def postgres() -> Iterator[Server]:
     except ImportError:
         _unavailable("psycopg is not installed (pip install -e .)")
     as_postgres = os.geteuid() == 0
-    root = Path(tempfile.mkdtemp(prefix="her2lesson-pg-"))
     if as_postgres:
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:
             _unavailable("no 'postgres' system user to run the server as (initdb refuses root)")
+    root = Path(tempfile.mkdtemp(prefix="her2lesson-pg-"))
+    if as_postgres:
         os.chown(root, user.pw_uid, user.pw_gid)
     server = Server(bindir, root, _free_port(), as_postgres)
     started = False
@@ -160,7 +161,7 @@ def test_an_unreachable_server_gives_one_line_without_the_password():
     with pytest.raises(StoreError) as caught:
         open_store(url, None)
     message = str(caught.value)
-    assert message.startswith(f"PostgreSQL educator@127.0.0.1:") and "cannot connect" in message
+    assert message.startswith("PostgreSQL educator@127.0.0.1:") and "cannot connect" in message
     assert "s3cret-pw" not in message and "\n" not in message and "--database-url" in message
 
 

@@ -1,26 +1,40 @@
 """The dashboard: the single page that composes the section notebooks for one learner."""
 from __future__ import annotations
 
-from html import escape
-
 import ipywidgets as w
 from IPython.display import display
 
 from ..content import ContentError, load_content
+from ..records import open_store
 from ..settings import LessonSettings
+from ..strings import Strings
 from .app import Dashboard
+from .educator import EducatorView
 from .request import query_params
+from .session import LearnerSession
 
 __all__ = ["Dashboard", "show"]
 
+UNAVAILABLE = ('<div class="h2l-error" role="alert">This module is being updated and cannot be shown right now. '
+               'Please try again later, or tell the person who runs it.</div>')
 
-def show() -> Dashboard | None:
-    """Display the dashboard; on broken content show a plain message (the server's check should prevent it)."""
+
+def show() -> Dashboard | EducatorView | None:
+    """Display the page this request asked for: the learner's dashboard, or the educator's class results."""
     try:
-        dashboard = Dashboard(load_content(), LessonSettings.from_env(), query_params())
+        content = load_content()
     except ContentError:
-        display(w.HTML('<div class="h2l-error" role="alert">This module is being updated and cannot be shown '
-                       'right now. Please try again later, or tell the person who runs it.</div>'))
+        display(w.HTML(UNAVAILABLE))  # the server's check at start-up should make this unreachable
         return None
+    params = query_params()
+    session = LearnerSession(open_store, cohort_code=params.get("cohort"))
+    if "educator" in params:
+        view = EducatorView(content, Strings.for_language(content.strings), session.store)
+        display(view.widget)
+        return view
+    dashboard = Dashboard(content, LessonSettings.from_env(), params, listener=session.on_event,
+                          resume=session.resume)
+    session.attach(dashboard)
+    dashboard.widget.children = (*dashboard.widget.children, session.browser)
     display(dashboard.widget)
     return dashboard

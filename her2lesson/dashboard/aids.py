@@ -63,14 +63,22 @@ class IhcExplainer:
 class QuestionBuilder:
     """Tick the questions to ask and add your own; take the list home as a file or on the handout."""
 
-    def __init__(self, content: Content, t: Strings, on_change: Callable[[list[str]], None] | None = None):
+    def __init__(self, content: Content, t: Strings,
+                 on_change: Callable[[list[str], list[str], bool], None] | None = None,
+                 initial: list[str] | None = None, keep_own: bool = False):
         self.t = t
-        self.on_change = on_change
+        self.on_change = None
         data = content.care_questions
         self.offered = [q.text for q in data.questions]
-        self.group = ChoiceGroup(options=self.offered, multiple=True, legend=t("builder_pick"))
+        initial = list(initial or [])
+        self.group = ChoiceGroup(options=self.offered, multiple=True, legend=t("builder_pick"),
+                                 value=[k for k, q in enumerate(self.offered) if q in initial])
         self.group.observe(self._changed, names="value")
-        self.own: list[str] = []
+        self.own: list[str] = [q for q in initial if q not in self.offered][:MAX_OWN_QUESTIONS]
+        self.keep = w.Checkbox(value=keep_own, description=t("keep_own_label"), indent=False,
+                               layout=w.Layout(width="100%"))
+        self.keep.add_class("h2l-keep")
+        self.keep.observe(self._changed, names="value")
         self.entry = TextEntry(on_add=self.add_own, label=t("own_question_label"),
                                placeholder=t("own_question_placeholder"), button_label=t("add_question"),
                                max_length=MAX_OWN_QUESTION)
@@ -78,10 +86,11 @@ class QuestionBuilder:
         self.listing = w.HTML().add_class("h2l-my-list")
         tips = "".join(f"<li>{escape(tip)}</li>" for tip in data.tips)
         title = w.HTML(f'<h2>{escape(t("builder_title"))}</h2><p>{escape(t("builder_intro"))}</p>')
-        self.widget = w.VBox([title, self.group, self.entry, self.status, self.listing,
+        self.widget = w.VBox([title, self.group, self.entry, self.status, self.listing, self.keep,
                               w.HTML(f'<p><strong>{escape(t("tips"))}</strong></p><ul>{tips}</ul>' if tips else "")])
         self.widget.add_class("h2l-aid")
         self._render()
+        self.on_change = on_change
 
     def chosen(self) -> list[str]:
         return [self.offered[k] for k in self.group.value] + list(self.own)
@@ -106,7 +115,7 @@ class QuestionBuilder:
     def _changed(self, _change=None) -> None:
         self._render()
         if self.on_change:
-            self.on_change(self.chosen())
+            self.on_change(self.chosen(), list(self.own), self.keep.value is True)
 
     def as_text(self) -> str:
         lines = [self.t("builder_file_title"), ""] + [f"{i}. {q}" for i, q in enumerate(self.chosen(), 1)]
@@ -125,11 +134,13 @@ class QuestionBuilder:
 class SelfCarePlan:
     """A checklist of things to do for body and mind, with why each helps."""
 
-    def __init__(self, content: Content, t: Strings, on_change: Callable[[list[str]], None] | None = None):
+    def __init__(self, content: Content, t: Strings, on_change: Callable[[list[str]], None] | None = None,
+                 initial: list[str] | None = None):
         self.t = t
-        self.on_change = on_change
+        self.on_change = None
         self.items = content.self_care.items
-        self.group = ChoiceGroup(options=[item.text for item in self.items], multiple=True, legend=t("plan_pick"))
+        self.group = ChoiceGroup(options=[item.text for item in self.items], multiple=True, legend=t("plan_pick"),
+                                 value=[k for k, item in enumerate(self.items) if item.text in (initial or [])])
         self.group.observe(self._changed, names="value")
         whys = "".join(f"<li><strong>{escape(i.text)}</strong>: {escape(i.why)}</li>" for i in self.items)
         why_box = w.HTML(f'<details class="h2l-describe"><summary>{escape(t("plan_why"))}</summary><ul>{whys}</ul></details>')
@@ -137,6 +148,7 @@ class SelfCarePlan:
         title = w.HTML(f'<h2>{escape(t("plan_title"))}</h2><p>{escape(t("plan_intro"))}</p>')
         self.widget = w.VBox([title, self.group, why_box, self.listing]).add_class("h2l-aid")
         self._changed()
+        self.on_change = on_change
 
     def chosen(self) -> list[str]:
         return [self.items[k].text for k in self.group.value]

@@ -17,7 +17,7 @@ from ..content.notebooks import Block, Section
 from ..quiz import QuestionRecord, QuizOptions, QuizView
 from ..settings import LessonSettings
 from ..strings import Strings
-from ..widgets import LiveRegion
+from ..widgets import LiveRegion, TextEntry
 from .aids import IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .finish import FinishPanel
 from .handout import HandoutPanel
@@ -42,9 +42,11 @@ class Page:
 
 class Dashboard:
     def __init__(self, content: Content, settings: LessonSettings | None = None, params: dict[str, str] | None = None,
-                 lang: str = "en", listener: Listener | None = None, seed: str | None = None):
+                 lang: str = "en", listener: Listener | None = None, seed: str | None = None,
+                 resume: Callable[[str], bool] | None = None):
         params = params or {}
         self.content = content
+        self.resume = resume
         self.settings = settings or LessonSettings()
         self.t = Strings.for_language(content.strings, lang)
         self.listener = listener
@@ -59,13 +61,18 @@ class Dashboard:
         self.pages: list[Page] = []
         self.index = 0
         self.question_list: list[str] = []
+        self.own_questions: list[str] = []
+        self.keep_own = False
         self.plan: list[str] = []
+        self.code = ""
         self.certificate_name = ""
         self.finish: FinishPanel | None = None
         self.handout: HandoutPanel | None = None
 
         self.announcer = LiveRegion()
         self.announcer.add_class("h2l-sr-only")
+        self.notices = LiveRegion()
+        self.code_box = w.HTML().add_class("h2l-code")
         self.progress = w.HTML().add_class("h2l-progress")
         self.nav = w.VBox(layout=w.Layout(width="auto"))
         self.nav.add_class("h2l-nav")
@@ -91,7 +98,8 @@ class Dashboard:
         header.add_class("h2l-header")
         self.body = w.HBox([self.nav, w.VBox([self.main, self.pager], layout=w.Layout(width="100%"))])
         self.body.add_class("h2l-body")
-        self.widget = w.VBox([header, self.announcer, self.body], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([header, self.announcer, self.notices, self.code_box, self.body],
+                             layout=w.Layout(width="100%"))
         self.widget.add_class("h2l-app")
         if self.facilitator:
             self.widget.add_class("h2l-facilitator")
@@ -136,7 +144,11 @@ class Dashboard:
             button.layout.width = "100%"
             note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
             choices.append(w.VBox([button, note]))
-        self.main.children = (w.VBox([intro, *choices]).add_class("h2l-start"),)
+        extra = []
+        if self.resume is not None:
+            extra.append(TextEntry(on_add=self._resume_typed, label=self.t("resume_label"),
+                                   button_label=self.t("resume_button"), max_length=20).add_class("h2l-resume"))
+        self.main.children = (w.VBox([intro, *choices, *extra]).add_class("h2l-start"),)
         self.nav.layout.display = "none"
         self.pager.layout.display = "none"
         self.contents_button.layout.display = "none"
@@ -158,6 +170,43 @@ class Dashboard:
         self.announcer.say(escape(self.t("track_chosen", track=self.t(f"track_{track}"))))
         self._emit("track", track=track)
         self.go(0)
+
+    # --- records: notices, the resume code, resuming --------------------------------------------------------------
+    def notice(self, text: str) -> None:
+        self.notices.say(f"<p>{escape(text)}</p>", "h2l-live h2l-info")
+
+    def show_code(self, code: str) -> None:
+        self.code = code
+        self.code_box.value = (f'<p><strong>{escape(self.t("your_code", code=code))}</strong> '
+                               f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
+
+    def _resume_typed(self, code: str) -> None:
+        if self.resume and self.resume(code):
+            self.notice(self.t("resume_done"))
+
+    def restore(self, state: dict, events) -> None:
+        """Put the page back as a resumed learner left it: track, answers, lists, sections visited, place."""
+        state = dict(state)  # a copy: the events below must not change what we restore from
+        section = state.get("section", "")
+        visited = [v for v in state.get("visited", []) if isinstance(v, str)]
+        self.records.clear()
+        for event in events:
+            record = self.records.setdefault(event.question_id, QuestionRecord(event.question_id))
+            if event.kind == "check":
+                record.checks.append(bool(event.correct))
+                record.answers.append(event.answer)
+            elif event.kind == "reveal":
+                record.revealed = True
+        self.question_list = [q for q in state.get("questions", []) if isinstance(q, str)]
+        self.keep_own = bool(state.get("keep_own"))
+        self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]
+        track = state.get("track") if state.get("track") in TRACKS else "patient"
+        self.choose_track(track)
+        self.visited.update(visited)
+        for page in self.pages:  # rebuild the quizzes of visited sections so progress counts their answers
+            if page.id in self.visited and page.section and page.section.calls("quiz") and page.id not in self.cache:
+                self.cache[page.id] = self._build(page)
+        self.go(self.position_of(section))
 
     def _nav_button(self, i: int) -> w.Button:
         button = self._button(self.pages[i].title, lambda: self.go(i), "h2l-nav-item")
@@ -190,7 +239,8 @@ class Dashboard:
     def _build(self, page: Page) -> w.Widget:
         if page.section is None:
             self.handout = HandoutPanel(self.content, [p.section for p in self.pages if p.section], self.t,
-                                        questions=lambda: list(self.question_list), plan=lambda: list(self.plan))
+                                        questions=lambda: list(self.question_list), plan=lambda: list(self.plan),
+                                        code=lambda: self.code)
             return self.handout.widget
         view = View(self.track or "patient", self.facilitator)
         children = section_children(page.section, self.content, view, self.t,
@@ -208,9 +258,10 @@ class Dashboard:
         if block.role == "ihc-explainer":
             return IhcExplainer(self.content, self.track or "patient", self.t).widget
         if block.role == "question-builder":
-            return QuestionBuilder(self.content, self.t, on_change=self._set_questions).widget
+            return QuestionBuilder(self.content, self.t, on_change=self._set_questions, initial=self.question_list,
+                                   keep_own=self.keep_own).widget
         if block.role == "self-care-plan":
-            return SelfCarePlan(self.content, self.t, on_change=self._set_plan).widget
+            return SelfCarePlan(self.content, self.t, on_change=self._set_plan, initial=self.plan).widget
         if block.role == "source-list":
             return source_list(self.content, self.t)
         return None
@@ -245,9 +296,9 @@ class Dashboard:
         if bank_id == FINAL and self.finish:
             self.finish.update(score)
 
-    def _set_questions(self, questions: list[str]) -> None:
-        self.question_list = questions
-        self._emit("questions", questions=list(questions))
+    def _set_questions(self, questions: list[str], own: list[str], keep_own: bool) -> None:
+        self.question_list, self.own_questions, self.keep_own = list(questions), list(own), keep_own
+        self._emit("questions", questions=list(questions), own=list(own), keep_own=keep_own)
 
     def _set_plan(self, plan: list[str]) -> None:
         self.plan = plan

@@ -17,9 +17,10 @@ from .sections import key_points
 
 class HandoutPanel:
     def __init__(self, content: Content, sections: Sequence[Section], t: Strings,
-                 questions: Callable[[], list[str]], plan: Callable[[], list[str]]):
+                 questions: Callable[[], list[str]], plan: Callable[[], list[str]],
+                 code: Callable[[], str] = lambda: ""):
         self.content, self.sections, self.t = content, list(sections), t
-        self.questions, self.plan = questions, plan
+        self.questions, self.plan, self.code = questions, plan, code
         self.preview = w.HTML()
         self.make = w.Button(description=t("handout_make"), layout=w.Layout(width="auto", min_height="44px"))
         self.make.add_class("h2l-button").add_class("h2l-primary")
@@ -47,14 +48,17 @@ class HandoutPanel:
                      + "</ul>") if plan else ""
         kp = "".join(f"<h3>{escape(title)}</h3><ul>" + "".join(f"<li>{escape(p)}</li>" for p in pts) + "</ul>"
                      for title, pts in self.points())
-        self.preview.value = (f'<div class="h2l-sheet"><h2>{escape(t("builder_title"))}</h2>{q_html}{plan_html}'
+        code = f'<p><strong>{escape(t("your_code", code=self.code()))}</strong></p>' if self.code() else ""
+        self.preview.value = (f'<div class="h2l-sheet">{code}<h2>{escape(t("builder_title"))}</h2>{q_html}{plan_html}'
                               f'<h2>{escape(t("handout_key_points"))}</h2>{kp}'
                               f'<p class="h2l-note">{escape(t("not_advice"))}</p></div>')
 
     def build_pdf(self) -> bytes:
         t = self.t
         pdf = handout_pdf(Handout(
-            title=t("handout_title"), subtitle=f"{t('app_title')} - {date.today().isoformat()}",
+            title=t("handout_title"),
+            subtitle=f"{t('app_title')} - {date.today().isoformat()}"
+                     + (f" - {t('your_code', code=self.code())}" if self.code() else ""),
             questions_heading=t("builder_title"), questions=self.questions(),
             empty_questions=t("handout_no_questions"), plan_heading=t("plan_title"), plan=self.plan(),
             key_points_heading=t("handout_key_points"), key_points=self.points(), footer=t("not_advice"),

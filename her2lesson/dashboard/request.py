@@ -17,5 +17,5 @@ def query_params() -> dict[str, str]:
             query = (wait_for_request() or {}).get("QUERY_STRING", "") or ""
         except Exception:  # noqa: BLE001 - no request info: show the start page
             query = ""
-    parsed = parse_qs(query[:2000], keep_blank_values=False)
-    return {k[:MAX_VALUE]: v[0][:MAX_VALUE] for k, v in parsed.items() if v}
+    parsed = parse_qs(query[:2000], keep_blank_values=True)
+    return {k[:MAX_VALUE]: v[0][:MAX_VALUE] for k, v in parsed.items()}

@@ -120,6 +120,7 @@ class QuestionView:
         right = self.is_right(answer)
         self.record.checks.append(right)
         self.record.answers.append(sorted(answer) if isinstance(answer, frozenset) else list(answer))
+        self._notify("check", answer)  # stored before the learner sees feedback: shown means saved
         self.locked = True
         self.form.disabled = True
         if self.options.hold_feedback:
@@ -128,7 +129,6 @@ class QuestionView:
         else:
             self._show_verdict(answer, right)
         self._refresh_buttons()
-        self._notify("check", answer)
 
     def release(self) -> None:
         """Facilitator reveals the group's answer: show the feedback that was held back."""
@@ -162,14 +162,14 @@ class QuestionView:
         if self.options.exam:
             return
         self.record.revealed = True
+        if notify:
+            self._notify("reveal", None)
         self.locked = True
         self._held = None
         self.form.disabled = True
         self._say(f'<p class="h2l-verdict">{INFO} {escape(self.t("the_answer_is"))}</p>'
                   + self.answer_html() + self._why(), "h2l-info")
         self._refresh_buttons()
-        if notify:
-            self._notify("reveal", None)
 
     def show_hint(self) -> None:
         hint = getattr(self.q, "hint", None)

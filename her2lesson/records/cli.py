@@ -90,6 +90,11 @@ def _rate(count: int, total: int) -> str:
     return f"{round(100 * count / total)}% ({count}/{total})" if total else "-"
 
 
+def _ago(seconds: float) -> str:
+    days = max(0, int(seconds // 86400))
+    return "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
+
+
 def format_results(results: CohortResults, now: float | None = None) -> str:
     """The results as two plain-text tables, for a terminal."""
     now = time.time() if now is None else now
@@ -110,7 +115,7 @@ def format_results(results: CohortResults, now: float | None = None) -> str:
             return f"{p.final_percent}% ({p.final_right}/{p.final_total or p.final_answered})"
         out += _table(("resume code", "track", "sections visited", "questions answered", "final check", "last seen"),
                       [(p.resume_code, p.track, str(p.sections_visited), str(p.questions_answered), final(p),
-                        f"{max(0, int((now - p.last_seen) // 86400))} day(s) ago") for p in results.learners],
+                        _ago(now - p.last_seen)) for p in results.learners],
                       right={2, 3, 4})
     else:
         out.append("(no learners have joined yet)")

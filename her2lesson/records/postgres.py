@@ -2,7 +2,9 @@
 
 psycopg is imported only here, so the embedded default needs no driver. Each store holds one connection; a
 connection the server dropped is opened again and the work tried once more, and the transactions PostgreSQL
-asks to retry (serialization failure, deadlock) are retried.
+asks to retry (serialization failure, deadlock) are retried. (If the connection drops just as a commit is sent,
+the retry may store that one answer event twice; results count learners per question, so this changes attempts
+by one at most.)
 """
 from __future__ import annotations
 

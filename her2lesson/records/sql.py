@@ -180,10 +180,12 @@ class SqlStore(ABC):
         """
         if kind not in ANSWER_KINDS:
             raise ValueError(f"kind must be one of {ANSWER_KINDS}, not {kind!r}")
+        if kind == "check" and not isinstance(correct, bool):
+            raise ValueError("a check needs correct=True or False")
         question_id = _bounded(question_id, MAX_ID, "question id")
         section = section.strip()[:MAX_ID] if isinstance(section, str) else ""
         answer_text = None if answer is None else _dumps(answer, MAX_ANSWER_BYTES, "the answer")
-        right = None if kind == "reveal" or correct is None else bool(correct)
+        right = correct if kind == "check" else None
         now = self.clock()
 
         def work(cur: Cursor) -> bool:

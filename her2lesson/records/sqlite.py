@@ -92,7 +92,7 @@ class SQLiteStore(SqlStore):
         """Say plainly when the folder or the file cannot be used, before SQLite says something vaguer."""
         folder = self.path.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # records are for this server's user alone
         except OSError as error:
             raise StoreError(str(folder), f"cannot create the data folder ({error.strerror or error})",
                              WRITABLE) from None
@@ -104,6 +104,12 @@ class SQLiteStore(SqlStore):
         if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
             raise StoreError(str(self.path), "the records file is not readable and writable",
                              "give the user that runs her2lesson read and write access to it")
+        if not self.path.exists():
+            try:  # made private before SQLite makes it; its write-ahead log then gets the same mode
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as error:
+                raise StoreError(str(self.path), f"cannot create the records file ({error.strerror or error})",
+                                 WRITABLE) from None
 
     def _pragmas(self, busy_timeout_ms: int) -> None:
         def pragma(sql: str) -> Any:

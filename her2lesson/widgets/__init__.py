@@ -3,5 +3,6 @@ from .choice import ChoiceGroup
 from .entry import TextEntry
 from .live import LiveRegion
 from .question import QuestionForm
+from .storage import BrowserStore
 
-__all__ = ["ChoiceGroup", "LiveRegion", "QuestionForm", "TextEntry"]
+__all__ = ["BrowserStore", "ChoiceGroup", "LiveRegion", "QuestionForm", "TextEntry"]

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -49,6 +50,7 @@ class Server:
     url: str
     process: subprocess.Popen
     log: Path
+    data_dir: Path | None = None
 
     def health(self) -> dict:
         with urllib.request.urlopen(self.url + "health", timeout=5) as response:
@@ -56,6 +58,20 @@ class Server:
 
     def kernels(self) -> int:
         return int(self.health()["kernels"])
+
+    def kill(self) -> None:
+        """SIGKILL the server and its kernels (which run in sessions of their own), as a crash would."""
+        import psutil
+
+        family = psutil.Process(self.process.pid).children(recursive=True)
+        os.killpg(self.process.pid, signal.SIGKILL)
+        for child in family:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        self.process.wait(timeout=20)
+        psutil.wait_procs(family, timeout=20)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -67,14 +83,19 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(name: str, *args: str, env: dict[str, str] | None = None) -> Server:
-    port = free_port()
+def start_server(name: str, *args: str, env: dict[str, str] | None = None, data_dir: Path | None = None,
+                 port: int | None = None) -> Server:
+    """`her2lesson serve` on a free port, with its own learner records (a fresh folder unless one is given)."""
+    port = port or free_port()
     OUTPUT.mkdir(exist_ok=True)
     log = OUTPUT / f"server-{name}.log"
-    process = subprocess.Popen([sys.executable, "-m", "her2lesson", "serve", "--port", str(port), *args],
+    if data_dir is None and "--database-url" not in args:
+        data_dir = Path(tempfile.mkdtemp(prefix=f"h2l-{name}-"))
+    records = ["--data-dir", str(data_dir)] if data_dir is not None else []
+    process = subprocess.Popen([sys.executable, "-m", "her2lesson", "serve", "--port", str(port), *records, *args],
                                stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
                                env={**os.environ, **(env or {})})
-    server = Server(f"http://127.0.0.1:{port}/", process, log)
+    server = Server(f"http://127.0.0.1:{port}/", process, log, data_dir)
 
     def up() -> bool:
         if process.poll() is not None:

@@ -1,0 +1,120 @@
+"""The educator's view of a class: which questions were missed most (table and chart) and each learner's progress.
+
+Opened at `/?educator`, behind the educator code that `her2lesson cohort create` printed; the code is typed, not put
+in the link, so it never lands in server logs or browser history.
+"""
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as w
+
+from ..content import Content
+from ..records import CohortResults, Store
+from ..strings import Strings
+from ..widgets import LiveRegion, TextEntry
+
+CHART_ROWS = 10
+
+
+def question_text(content: Content) -> dict[str, str]:
+    """Question id -> its prompt, for every question and case part."""
+    out = {}
+    for bank in content.banks.values():
+        for q in bank.questions:
+            out[q.id] = q.prompt
+            for part in getattr(q, "parts", ()):
+                out[part.id] = part.prompt
+    return out
+
+
+def missed_chart(results: CohortResults, prompts: dict[str, str], t: Strings) -> str:
+    """A horizontal bar chart (inline SVG, no scripts) of the most-missed questions, with the numbers as text."""
+    rows = [q for q in results.questions if q.learners][:CHART_ROWS]
+    if not rows:
+        return ""
+    bar_x, width, row_h = 330, 360, 34
+    height = row_h * len(rows) + 40
+    parts = [f'<svg class="h2l-chart" viewBox="0 0 720 {height}" role="img" aria-labelledby="h2l-chart-title">',
+             f'<title id="h2l-chart-title">{escape(t("educator_chart_title"))}</title>',
+             f'<text x="0" y="20" font-size="15" font-weight="bold" fill="#1a1a1a">{escape(t("educator_chart_title"))}</text>']
+    for k, q in enumerate(rows):
+        y = 36 + k * row_h
+        missed = 1 - q.first_rate
+        label = prompts.get(q.question_id, q.question_id)
+        label = label if len(label) <= 44 else label[:43] + "\u2026"
+        parts.append(f'<text x="0" y="{y + 18}" font-size="13" fill="#1a1a1a">{escape(label)}</text>')
+        parts.append(f'<rect x="{bar_x}" y="{y + 4}" width="{max(2, missed * width):.0f}" height="20" fill="#0b5394"/>')
+        parts.append(f'<text x="{bar_x + max(2, missed * width) + 6:.0f}" y="{y + 19}" font-size="13" fill="#1a1a1a">'
+                     f'{round(100 * missed)}%</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def results_html(results: CohortResults, prompts: dict[str, str], t: Strings) -> str:
+    q_rows = "".join(
+        f"<tr><td>{escape(prompts.get(q.question_id, q.question_id))}</td><td>{escape(q.section)}</td>"
+        f"<td>{q.learners}</td><td>{round(100 * q.first_rate)}%</td><td>{round(100 * q.end_rate)}%</td></tr>"
+        for q in results.questions)
+    l_rows = "".join(
+        f"<tr><td>{escape(p.resume_code)}</td><td>{escape(p.track)}</td><td>{p.sections_visited}</td>"
+        f"<td>{p.questions_answered}</td><td>{'' if p.final_percent is None else str(p.final_percent) + '%'}</td></tr>"
+        for p in results.learners)
+    return (f'<table class="h2l-table"><caption>{escape(t("educator_questions_caption"))}</caption><thead><tr>'
+            f'<th scope="col">{escape(t("educator_col_question"))}</th><th scope="col">{escape(t("educator_col_section"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_learners"))}</th><th scope="col">{escape(t("educator_col_first"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_end"))}</th></tr></thead><tbody>{q_rows}</tbody></table>'
+            f'<table class="h2l-table"><caption>{escape(t("educator_learners_caption"))}</caption><thead><tr>'
+            f'<th scope="col">{escape(t("educator_col_code"))}</th><th scope="col">{escape(t("educator_col_track"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_sections"))}</th><th scope="col">{escape(t("educator_col_answered"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_final"))}</th></tr></thead><tbody>{l_rows}</tbody></table>')
+
+
+class EducatorView:
+    def __init__(self, content: Content, t: Strings, store: Callable[[], Store | None]):
+        self.content, self.t, self._store = content, t, store
+        self.prompts = question_text(content)
+        self.cohort = None
+        self.status = LiveRegion()
+        self.entry = TextEntry(on_add=self.open, label=t("educator_code_label"), placeholder="",
+                               button_label=t("educator_open"), max_length=64)
+        self.refresh_button = w.Button(description=t("educator_refresh"), layout=w.Layout(width="auto", min_height="44px"))
+        self.refresh_button.add_class("h2l-button").add_class("h2l-secondary")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.report = w.HTML()
+        intro = w.HTML(f'<h1>{escape(t("educator_title"))}</h1><p>{escape(t("educator_intro"))}</p>')
+        self.panel = w.VBox([intro, self.entry, self.status, self.report], layout=w.Layout(width="100%"))
+        self.panel.add_class("h2l-main").add_class("h2l-educator-view")
+        self.widget = w.VBox([self.panel], layout=w.Layout(width="100%")).add_class("h2l-app")
+
+    def open(self, code: str) -> None:
+        store = self._store()
+        if store is None:
+            self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
+            return
+        cohort = store.cohort_by_educator_code(str(code).strip()[:64]) if str(code).strip() else None
+        if cohort is None:
+            self.status.say(f"<p>{escape(self.t('educator_code_unknown'))}</p>", "h2l-live h2l-wrong")
+            return
+        self.cohort = cohort
+        self.panel.children = (self.panel.children[0], self.status, self.refresh_button, self.report)
+        self.refresh()
+
+    def refresh(self) -> None:
+        store = self._store()
+        if self.cohort is None or store is None:
+            return
+        final = self.content.banks.get("final-check")
+        final_total = sum(len(getattr(q, "parts", ())) or 1 for q in final.questions) if final else None
+        results = store.results(self.cohort.id, final_total=final_total)
+        links = "".join(
+            f'<a class="h2l-download" download="class-{name}.csv" href="data:text/csv;charset=utf-8;base64,'
+            f'{base64.b64encode(text.encode("utf-8")).decode("ascii")}">{escape(self.t(label))}</a> '
+            for name, text, label in (("questions", results.questions_csv(), "educator_csv_questions"),
+                                      ("learners", results.learners_csv(), "educator_csv_learners")))
+        self.status.say(f"<p>{escape(self.t('educator_showing', name=self.cohort.name, n=len(results.learners)))}</p>",
+                        "h2l-live h2l-info")
+        self.report.value = (missed_chart(results, self.prompts, self.t)
+                             + results_html(results, self.prompts, self.t) + f"<p>{links}</p>")
