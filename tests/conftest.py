@@ -8,6 +8,8 @@ import pytest
 
 from her2lesson.content import Content, check
 
+from .postgres_server import database, postgres  # noqa: F401 - fixtures shared by records and browser tests
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

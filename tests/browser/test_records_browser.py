@@ -30,21 +30,31 @@ def resume_code(page) -> str:
     return found.group(1)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path):
+    """Where the records live: SQLite in a fresh folder, or a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return {"server": {"data_dir": tmp_path}, "args": (), "cli": ("--data-dir", str(tmp_path))}
+    url = request.getfixturevalue("database")
+    return {"server": {}, "args": ("--database-url", url), "cli": ("--database-url", url)}
+
+
 def single_choice(content, bank: str, n: int):
     return [q for q in content.banks[bank].questions
             if q.type in ("single", "truefalse") and q.audience in ("patient", "both")][:n]
 
 
-def test_answers_survive_a_killed_server_and_resume_after_restart(browser, content, tmp_path):
+def test_answers_survive_a_killed_server_and_resume_after_restart(browser, content, backend):
     first, second = single_choice(content, "causes", 2)
-    server = start_server("records-a", data_dir=tmp_path)
+    server = start_server("records-a", *backend["args"], **backend["server"])
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
     answer_by_mouse(page, first, right=True)
     answer_by_mouse(page, second, right=False)
     code = resume_code(page)
     server.kill()  # mid-session: no clean shutdown, no chance to flush anything
-    restarted = start_server("records-b", data_dir=tmp_path, port=int(server.url.rsplit(":", 1)[1].strip("/")))
+    restarted = start_server("records-b", *backend["args"], **backend["server"],
+                             port=int(server.url.rsplit(":", 1)[1].strip("/")))
     try:
         # the same browser comes back without typing the code
         page = open_dashboard(ctx.new_page(), restarted)
@@ -72,13 +82,13 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "her2lesson", *args], capture_output=True, text=True, timeout=60)
 
 
-def test_cohort_results_for_the_educator(browser, content, tmp_path):
-    created = run_cli("cohort", "create", "Ward 5, March", "--data-dir", str(tmp_path))
+def test_cohort_results_for_the_educator(browser, content, backend, tmp_path):
+    created = run_cli("cohort", "create", "Ward 5, March", *backend["cli"])
     assert created.returncode == 0, created.stderr
     join = re.search(r"\?cohort=(\S+)", created.stdout).group(1)
     educator = re.search(r"Educator code: (\S+)", created.stdout).group(1)
     question = single_choice(content, "testing", 1)[0]
-    server = start_server("cohort", data_dir=tmp_path)
+    server = start_server("cohort", *backend["args"], **backend["server"])
     try:
         for right in (True, False):
             ctx = browser.new_context()
@@ -86,7 +96,7 @@ def test_cohort_results_for_the_educator(browser, content, tmp_path):
             page.locator(".h2l-live").filter(has_text="You joined the class: Ward 5, March").wait_for()
             answer_by_mouse(page, question, right)
             ctx.close()
-        results = run_cli("results", educator, "--data-dir", str(tmp_path), "--csv", str(tmp_path / "class.csv"))
+        results = run_cli("results", educator, *backend["cli"], "--csv", str(tmp_path / "class.csv"))
         assert results.returncode == 0, results.stderr
         assert question.id in results.stdout
         questions_csv = (tmp_path / "class-questions.csv").read_text()
