@@ -75,6 +75,10 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
+        # Load only the front-end extensions the lesson uses (widgets, anywidget), not every one installed.
+        "--VoilaConfiguration.extension_allowlist=@jupyter-widgets/jupyterlab-manager",
+        "--VoilaConfiguration.extension_allowlist=anywidget",
+        "--VoilaConfiguration.extension_allowlist=@voila-dashboards/widgets-manager8",
         # Culling: a kernel whose page is gone (no open connection) and idle is shut down.
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle_seconds // 2 or 5))}",
