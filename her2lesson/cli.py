@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="code that opens facilitator mode (off when empty)")
     serve.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
                        help="shut down kernels whose page is gone after this many idle seconds (default: 600)")
-    serve.add_argument("--pool-size", type=int, default=0, help="kernels kept preheated (default: 0)")
+    serve.add_argument("--pool-size", type=int, default=2,
+                       help="kernels kept started and ready, so a learner's page is usable at once (default: 2; "
+                            "each costs about 55 MB; 0 turns preheating off)")
     serve.add_argument("--data-dir", type=Path, default=None,
                        help="folder for the learner records (SQLite; default: $HER2LESSON_DATA_DIR or var/)")
     serve.add_argument("--database-url", default=None,
