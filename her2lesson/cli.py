@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -12,21 +13,22 @@ from .records.cli import register as register_records
 from .settings import LessonSettings
 
 
-def _check(root: Path) -> int:
+def _check(root: Path):
+    """The checked content, or None after printing every problem."""
     from .content import check
 
-    _, problems = check(root)
+    content, problems = check(root)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"\n{len(problems)} problem(s) in the content under {root}. Fix them, then run `her2lesson check` again.",
               file=sys.stderr)
-        return 1
-    return 0
+        return None
+    return content
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    code = _check(args.content_dir)
+    code = 0 if _check(args.content_dir) is not None else 1
     if code == 0:
         print(f"Content under {args.content_dir} is ready: no problems found.")
     return code
@@ -34,7 +36,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     root = args.content_dir
-    if _check(root):
+    content = _check(root)
+    if content is None:
         print("The server did not start, so that no learner sees a broken module.", file=sys.stderr)
         return 1
     settings = LessonSettings(pass_mark=args.pass_mark, provider=args.provider,
@@ -52,6 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.update(settings.to_env())
     os.environ.update(store_env(args.database_url, args.data_dir))
     os.environ[CONTENT_ENV] = str(root)
+    from .content.library import SNAPSHOT_ENV, write_snapshot
+
+    os.environ[SNAPSHOT_ENV] = str(write_snapshot(content, Path(tempfile.mkdtemp(prefix="her2lesson-"))))
     from .server import run, voila_argv
 
     notebook = str(dashboard_notebook())

@@ -6,11 +6,10 @@ has DejaVu Sans, so any name prints as typed; without it, characters outside Lat
 from __future__ import annotations
 
 from collections.abc import Sequence
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-from fpdf import FPDF
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 MAX_NAME = 80
@@ -25,7 +24,19 @@ def clean_name(raw: object) -> str:
     return text[:MAX_NAME].strip()
 
 
-class _Doc(FPDF):
+def _document(orientation: str = "P") -> "_DocMixin":
+    """A new A4 PDF; fpdf2 (and the imaging libraries it pulls in) load only when a PDF is made, not per learner."""
+    return _doc_class()(orientation)
+
+
+@functools.cache
+def _doc_class() -> type:
+    from fpdf import FPDF
+
+    return type("LessonPDF", (_DocMixin, FPDF), {})
+
+
+class _DocMixin:
     def __init__(self, orientation: str = "P"):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.set_auto_page_break(True, margin=18)
@@ -77,7 +88,7 @@ class Certificate:
 
 
 def certificate_pdf(c: Certificate) -> bytes:
-    doc = _Doc("L")
+    doc = _document("L")
     doc.add_page()
     doc.set_draw_color(*ACCENT)
     doc.set_line_width(1.2)
@@ -110,7 +121,7 @@ class Handout:
 
 
 def handout_pdf(h: Handout) -> bytes:
-    doc = _Doc()
+    doc = _document()
     doc.add_page()
     doc.para(h.title, 20, True, ACCENT, 2)
     doc.para(h.subtitle, 11, False, INK, 6)

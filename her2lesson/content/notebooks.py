@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from .problems import Problem
 
 ROLES = ("title", "main-message", "objectives", "do-this", "unknown", "nurse", "educator", "key-points")
@@ -72,6 +70,8 @@ def _is_setup(source: str) -> bool:
 
 
 def read_section(path: Path, label: str) -> tuple[Section | None, list[Problem]]:
+    import nbformat  # only here: checking notebooks needs it, serving a checked snapshot does not
+
     problems: list[Problem] = []
     try:
         nb = nbformat.read(path, as_version=4)
