@@ -82,3 +82,18 @@ def test_first_line_treatment_is_current(content):
     """December 2025: trastuzumab deruxtecan + pertuzumab joined THP as a first-line option."""
     text = " ".join(b.text for b in content.section("treatment").markdown()).lower()
     assert "pertuzumab" in text and "deruxtecan" in text and "2025" in text
+
+
+def test_kernels_load_the_checked_snapshot_the_server_wrote(content, tmp_path, monkeypatch):
+    from her2lesson.content.library import SNAPSHOT_ENV, load_content, write_snapshot
+
+    path = write_snapshot(content, tmp_path)
+    monkeypatch.setenv(SNAPSHOT_ENV, str(path))
+    monkeypatch.setenv("HER2LESSON_CONTENT_DIR", str(tmp_path / "nowhere"))  # the files are not read at all
+    load_content.cache_clear()
+    try:
+        loaded = load_content()
+        assert loaded.banks.keys() == content.banks.keys()
+        assert [s.id for s in loaded.sections] == [s.id for s in content.sections]
+    finally:
+        load_content.cache_clear()
