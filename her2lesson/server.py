@@ -38,12 +38,16 @@ class HealthHandler(JupyterHandler):
 
     auth_resource = "health"
 
+    def initialize(self, port: int = 0) -> None:
+        self.port = port
+
     @allow_unauthenticated
     def get(self) -> None:
         kernels = list(self.kernel_manager.list_kernel_ids())
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"status": "ok", "kernels": len(kernels)}))
+        # the port tells instances apart behind a load balancer
+        self.finish(json.dumps({"status": "ok", "kernels": len(kernels), "port": self.port}))
 
 
 class LessonVoila(Voila):
@@ -59,7 +63,7 @@ class LessonVoila(Voila):
             handlers.append(spec)
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.
-        handlers.insert(0, (f"{base}/health", HealthHandler))
+        handlers.insert(0, (f"{base}/health", HealthHandler, {"port": self.port}))
         return handlers
 
 

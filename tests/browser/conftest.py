@@ -148,8 +148,10 @@ def page(context):
     return context.new_page()
 
 
-def open_dashboard(page, server: Server, query: str = ""):
-    page.goto(server.url + (f"?{query}" if query else ""))
+def open_dashboard(page, server: Server | str, query: str = ""):
+    """Open the dashboard (of a Server, or at a base URL such as a load balancer's) and wait until it shows."""
+    base = server if isinstance(server, str) else server.url
+    page.goto(base + (f"?{query}" if query else ""))
     page.locator(".h2l-app").wait_for(state="visible", timeout=PAGE_READY_MS)
     return page
 
