@@ -5,6 +5,7 @@ costs one widget round trip and keeps all of a learner's answers in one place (s
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from .stepper import Stepper
 TRACKS = ("patient", "nurse", "explore")
 FINAL = "final-check"
 HANDOUT = "handout"
+PREPARE_DELAY = 0.2  # seconds after a section shows before the next one is built ahead
 
 Listener = Callable[[str, dict], None]
 
@@ -235,6 +237,21 @@ class Dashboard:
         self._update_progress()
         self.announcer.say(escape(self.t("now_showing", title=page.title, n=index + 1, m=len(self.pages))))
         self._emit("section", section=page.id)
+        self._prepare(index + 1)
+
+    def _prepare(self, index: int) -> None:
+        """Build the next section while the learner reads this one, so Next shows it at once.
+
+        Runs on the kernel's event loop right after this message is handled; outside a kernel there is no loop
+        and nothing is built ahead (it is built when opened, as before).
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if 0 <= index < len(self.pages) and self.pages[index].id not in self.cache:
+            page = self.pages[index]
+            loop.call_later(PREPARE_DELAY, lambda: page.id in self.cache or self.cache.setdefault(page.id, self._build(page)))
 
     def _build(self, page: Page) -> w.Widget:
         if page.section is None:

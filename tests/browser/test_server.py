@@ -51,10 +51,12 @@ def test_no_request_leaves_the_loopback_address(page, server, content):
     assert outside == []
 
 
-def test_closed_pages_leave_no_kernel_behind(browser, server):
+def test_closed_pages_leave_no_kernel_behind(browser):
     """Voila issue #1458: the page's shutdown beacon needs the _xsrf cookie; our page handler sets it.
 
-    The server keeps 2 preheated kernels (the default pool); each page takes one and the pool refills."""
+    A server of its own, with culling far off, so only the beacon can free kernels. It keeps 2 preheated kernels
+    (the default pool); each page takes one and the pool refills."""
+    server = start_server("kernels", "--cull-idle", "3600")
     baseline = wait_until(lambda: server.kernels() == 2 and 2, 60, "the preheated pool of 2 kernels")
     for _ in range(10):
         ctx = browser.new_context()
@@ -62,7 +64,10 @@ def test_closed_pages_leave_no_kernel_behind(browser, server):
         open_dashboard(page, server)  # the page now holds a kernel of its own (taken from the pool)
         page.close(run_before_unload=True)
         ctx.close()
-    wait_until(lambda: server.kernels() == baseline, 30, f"the kernel count to return to {baseline}")
+    try:
+        wait_until(lambda: server.kernels() == baseline, 30, f"the kernel count to return to {baseline}")
+    finally:
+        server.stop()
 
 
 def test_idle_culling_removes_kernels_of_pages_that_vanished(browser):
