@@ -238,3 +238,23 @@ def test_a_store_that_fails_never_breaks_the_page(content):
     session.attach(d)
     answer_all(d.quizzes["causes"])
     assert "cannot be saved right now" in d.notices.html
+
+
+def test_ihc_explainer_asks_for_ish_only_after_2_plus_and_speaks_the_track(content):
+    from her2lesson.dashboard.aids import IhcExplainer
+    from her2lesson.strings import Strings
+
+    t = Strings.for_language(content.strings)
+    patient = IhcExplainer(content, "patient", t)
+    patient.ihc.value = [patient.ihc_keys.index("3+")]
+    from html import escape
+
+    assert escape(content.ihc_explainer.ihc["3+"].patient) in patient.out.html
+    assert patient.ish_box.children == ()
+    patient.ihc.value = [patient.ihc_keys.index("2+")]
+    assert patient.ish_box.children == (patient.ish,) and "Pick an ISH result" in patient.out.html
+    patient.ish.value = [patient.ish_keys.index("positive")]
+    assert "ISH positive" in patient.out.html
+    nurse = IhcExplainer(content, "nurse", t)
+    nurse.ihc.value = [nurse.ihc_keys.index("2+")]
+    assert patient.out.html != nurse.out.html

@@ -12,10 +12,17 @@ import ipywidgets as w
 
 from ..content import Content
 from ..strings import Strings
-from ..widgets import ChoiceGroup, LiveRegion, TextEntry
+from ..widgets import LiveRegion, QuestionForm, TextEntry
 
 MAX_OWN_QUESTION = 300
 MAX_OWN_QUESTIONS = 20
+
+
+def choices(options: list[str], legend: str, multiple: bool = False, value: list[int] | None = None) -> QuestionForm:
+    """A labelled group of options with no buttons: the same form the quiz questions use."""
+    form = QuestionForm(kind="multiple" if multiple else "single", legend=legend, options=options, buttons=[])
+    form.value = value or []
+    return form
 
 
 def _download_link(text: str, filename: str, label: str) -> str:
@@ -31,8 +38,8 @@ class IhcExplainer:
         self.data, self.t = data, t
         self.words = "nurse" if track == "nurse" else "patient"
         self.ihc_keys, self.ish_keys = list(data.ihc), list(data.ish)
-        self.ihc = ChoiceGroup(options=[data.ihc[k].label for k in self.ihc_keys], legend=t("ihc_pick"))
-        self.ish = ChoiceGroup(options=[data.ish[k].label for k in self.ish_keys], legend=t("ish_pick"))
+        self.ihc = choices([data.ihc[k].label for k in self.ihc_keys], t("ihc_pick"))
+        self.ish = choices([data.ish[k].label for k in self.ish_keys], t("ish_pick"))
         self.ish_box = w.VBox([])
         self.out = LiveRegion()
         self.out.add_class("h2l-feedback-box")
@@ -71,8 +78,8 @@ class QuestionBuilder:
         data = content.care_questions
         self.offered = [q.text for q in data.questions]
         initial = list(initial or [])
-        self.group = ChoiceGroup(options=self.offered, multiple=True, legend=t("builder_pick"),
-                                 value=[k for k, q in enumerate(self.offered) if q in initial])
+        self.group = choices(self.offered, t("builder_pick"), multiple=True,
+                             value=[k for k, q in enumerate(self.offered) if q in initial])
         self.group.observe(self._changed, names="value")
         self.own: list[str] = [q for q in initial if q not in self.offered][:MAX_OWN_QUESTIONS]
         self.keep = w.Checkbox(value=keep_own, description=t("keep_own_label"), indent=False,
@@ -139,8 +146,8 @@ class SelfCarePlan:
         self.t = t
         self.on_change = None
         self.items = content.self_care.items
-        self.group = ChoiceGroup(options=[item.text for item in self.items], multiple=True, legend=t("plan_pick"),
-                                 value=[k for k, item in enumerate(self.items) if item.text in (initial or [])])
+        self.group = choices([item.text for item in self.items], t("plan_pick"), multiple=True,
+                             value=[k for k, item in enumerate(self.items) if item.text in (initial or [])])
         self.group.observe(self._changed, names="value")
         whys = "".join(f"<li><strong>{escape(i.text)}</strong>: {escape(i.why)}</li>" for i in self.items)
         why_box = w.HTML(f'<details class="h2l-describe"><summary>{escape(t("plan_why"))}</summary><ul>{whys}</ul></details>')

@@ -1,8 +1,7 @@
 """Small single-purpose widgets for what ipywidgets cannot do (anywidget modules, front end beside the Python)."""
-from .choice import ChoiceGroup
 from .entry import TextEntry
 from .live import LiveRegion
 from .question import QuestionForm
 from .storage import BrowserStore
 
-__all__ = ["BrowserStore", "ChoiceGroup", "LiveRegion", "QuestionForm", "TextEntry"]
+__all__ = ["BrowserStore", "LiveRegion", "QuestionForm", "TextEntry"]

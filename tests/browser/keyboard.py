@@ -19,12 +19,27 @@ def tab_to(page, text: str, limit: int = 400, backwards: bool = False, exact: bo
     raise AssertionError(f"could not reach {text!r} with {key} in {limit} presses")
 
 
-def tab_to_selector(page, selector: str, limit: int = 400) -> None:
+def tab_into(page, locator, limit: int = 400) -> None:
+    """Press Tab until the focus is inside `locator`."""
     for _ in range(limit):
-        if page.evaluate(f"document.activeElement && document.activeElement.matches({selector!r})"):
+        if locator.evaluate("el => el.contains(document.activeElement)"):
             return
         page.keyboard.press("Tab")
-    raise AssertionError(f"could not reach {selector} with Tab")
+    raise AssertionError("could not reach the element with Tab")
+
+
+def type_and_press(page, text: str, button: str) -> None:
+    """Tab to the next text box, type, then Tab to `button` and press Enter (a text entry with its button)."""
+    for _ in range(40):
+        if page.evaluate("document.activeElement.tagName") == "TEXTAREA":
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError("no text box reached with Tab")
+    page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    assert active_text(page) == button, f"expected {button!r}, focus is on {active_text(page)!r}"
+    page.keyboard.press("Enter")
 
 
 def _normal(text: str) -> str:

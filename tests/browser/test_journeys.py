@@ -9,7 +9,7 @@ import pytest
 from her2lesson.content.schema import CaseQuestion
 
 from .conftest import axe_violations, open_dashboard, screenshot
-from .keyboard import active_text, answer_question, tab_to
+from .keyboard import answer_question, tab_into, tab_to, type_and_press
 
 pytestmark = pytest.mark.browser
 
@@ -51,31 +51,18 @@ def test_patient_journey_by_keyboard(fresh_page, server, content):
     go_to_section(page, "Testing for HER2")
     question = next(q for q in content.banks["testing"].questions if q.audience != "nurse" and q.type == "single")
     card = page.locator(".h2l-question").filter(has_text=question.prompt).first
-    for _ in range(400):
-        if card.evaluate("(c, el) => c.contains(document.activeElement)", None):
-            break
-        page.keyboard.press("Tab")
+    tab_into(page, card)
     answer_question(page, card, question)
     card.locator("[role=status]").filter(has_text="Correct").wait_for()
     clean_screen(page, "patient-03-testing-quiz")
 
     go_to_section(page, "Questions to ask your care team")
     builder = page.locator(".h2l-aid").filter(has_text="My questions for my care team")
-    for _ in range(400):
-        if builder.evaluate("b => b.contains(document.activeElement)"):
-            break
-        page.keyboard.press("Tab")
+    tab_into(page, builder)
     page.keyboard.press("Space")  # tick the first question
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # and the second
-    for _ in range(20):
-        if page.evaluate("document.activeElement.tagName") == "TEXTAREA":
-            break
-        page.keyboard.press("Tab")
-    page.keyboard.type("Can I keep working during treatment?")
-    page.keyboard.press("Tab")
-    assert active_text(page) == "Add my question"
-    page.keyboard.press("Enter")
+    type_and_press(page, "Can I keep working during treatment?", "Add my question")
     page.locator(".h2l-my-list").filter(has_text="Can I keep working during treatment?").wait_for()
     clean_screen(page, "patient-04-question-list")
 
@@ -103,10 +90,7 @@ def test_nursing_journey_by_keyboard(fresh_page, server, content):
     for q in content.banks["final-check"].questions:
         questions += list(q.parts) if isinstance(q, CaseQuestion) else [q]
     first = page.locator(".h2l-question").first
-    for _ in range(400):
-        if first.evaluate("c => c.contains(document.activeElement)"):
-            break
-        page.keyboard.press("Tab")
+    tab_into(page, first)
     for q in questions:
         card = page.locator(".h2l-question").filter(has_text=q.prompt).first
         assert card.evaluate("c => c.contains(document.activeElement)"), f"Tab did not lead to {q.id}"
@@ -116,14 +100,7 @@ def test_nursing_journey_by_keyboard(fresh_page, server, content):
     page.locator(".h2l-finish").filter(has_text="You passed").wait_for()
     clean_screen(page, "nurse-02-passed")
 
-    for _ in range(20):
-        if page.evaluate("document.activeElement.tagName") == "TEXTAREA":
-            break
-        page.keyboard.press("Tab")
-    page.keyboard.type("Grace O'Neill-Ngata")
-    page.keyboard.press("Tab")
-    assert active_text(page) == "Make my certificate"
-    page.keyboard.press("Enter")
+    type_and_press(page, "Grace O'Neill-Ngata", "Make my certificate")
     link = page.locator("a.h2l-download", has_text="certificate")
     link.wait_for()
     text = pdf_text(link.get_attribute("href"))
