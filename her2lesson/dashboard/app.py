@@ -183,7 +183,7 @@ class Dashboard:
                                f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
 
     def _resume_typed(self, code: str) -> None:
-        if self.resume and self.resume(code):
+        if self.resume and self.resume(str(code)[:40]):
             self.notice(self.t("resume_done"))
 
     def restore(self, state: dict, events) -> None:
