@@ -14,7 +14,7 @@ PREFIX = "HER2LESSON_"
 @dataclass(frozen=True)
 class LessonSettings:
     pass_mark: int = 80
-    """Percent of final-check questions right (first try or not) needed for a certificate."""
+    """Percent of final-check questions right on their one scored try needed for a certificate."""
     provider: str = "her2lesson open learning module"
     """Who issues the certificate (an organisation's name)."""
     contact_hours: float = 1.0

@@ -258,3 +258,21 @@ def test_ihc_explainer_asks_for_ish_only_after_2_plus_and_speaks_the_track(conte
     nurse = IhcExplainer(content, "nurse", t)
     nurse.ihc.value = [nurse.ihc_keys.index("2+")]
     assert patient.out.html != nurse.out.html
+
+
+def test_try_again_is_not_mistaken_for_a_storage_failure(content, tmp_path):
+    from her2lesson.dashboard.session import LearnerSession
+    from her2lesson.records import open_store
+
+    session = LearnerSession(lambda: open_store(data_dir=tmp_path))
+    d = Dashboard(content, params={"track": "patient", "section": "causes"}, listener=session.on_event)
+    session.attach(d)
+    view = next(v for v in d.quizzes["causes"].question_views if v.q.type == "single")
+    view.set_answer([next(i for i, o in enumerate(view.q.options) if not o.correct)])
+    view.press("check")
+    view.press("retry")
+    view.set_answer([next(i for i, o in enumerate(view.q.options) if o.correct)])
+    view.press("check")
+    assert not session.failed and d.notices.html == ""
+    events = session.store().load(session.learner.id).answers
+    assert [e.correct for e in events] == [False, True]

@@ -227,3 +227,21 @@ def test_a_resumed_question_shows_its_last_answer_and_feedback(t):
     view.press("reveal")
     shown = make_view(q(**SINGLE), 1, 1, t, QuizOptions(), records)
     assert "Here is the answer" in shown.form.feedback_html and "reveal" not in shown.actions
+
+
+def test_the_browser_can_change_the_answer_but_not_the_options_or_buttons(t):
+    view, records = view_of(SINGLE, t)
+    view.form.set_state({"options": ["x"], "buttons": [{"action": "reveal", "label": "x", "primary": True}],
+                         "value": [0]})
+    assert view.form.options == [o.text for o in (view.q.options[i] for i in view.order)]
+    assert view.actions == ["check", "hint", "reveal"] and view.form.value == [0]
+
+
+def test_typed_text_is_bounded_on_the_server():
+    from her2lesson.widgets import TextEntry
+
+    got = []
+    entry = TextEntry(on_add=got.append, max_length=10)
+    entry._message(entry, {"action": "add", "text": "x" * 10_000}, None)
+    entry.set_state({"max_length": 10_000})
+    assert got == ["x" * 10] and entry.max_length == 10

@@ -587,7 +587,7 @@ def test_cohort_create_prints_the_name_link_and_educator_code(capsys, tmp_path):
 
 
 def test_results_prints_both_tables_and_writes_csv(capsys, tmp_path, content):
-    from her2lesson.quiz.section import questions_for
+    from her2lesson.quiz.section import scored_items
 
     with open_store(None, tmp_path) as store:
         _, results = _known_cohort(store)
@@ -604,7 +604,7 @@ def test_results_prints_both_tables_and_writes_csv(capsys, tmp_path, content):
     assert positions == sorted(positions)  # most missed first
     basics = next(line for line in lines if line.startswith("basics-what"))
     assert "33% (1/3)" in basics and "67% (2/3)" in basics
-    final_total = len(questions_for(content.banks["final-check"], "nurse"))
+    final_total = scored_items(content.banks["final-check"], "nurse")  # case parts count one each
     assert f"/{final_total})" in out  # the score is out of the whole final check, read from the content
     for progress in results.learners:
         assert progress.resume_code in out

@@ -12,6 +12,7 @@ from html import escape
 import ipywidgets as w
 
 from ..content import Content
+from ..quiz.section import scored_items
 from ..records import CohortResults, Store
 from ..strings import Strings
 from ..widgets import LiveRegion, TextEntry
@@ -94,7 +95,11 @@ class EducatorView:
         if store is None:
             self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
             return
-        cohort = store.cohort_by_educator_code(str(code).strip()[:64]) if str(code).strip() else None
+        try:
+            cohort = store.cohort_by_educator_code(str(code).strip()[:64]) if str(code).strip() else None
+        except Exception:  # noqa: BLE001 - see refresh()
+            self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
+            return
         if cohort is None:
             self.status.say(f"<p>{escape(self.t('educator_code_unknown'))}</p>", "h2l-live h2l-wrong")
             return
@@ -107,8 +112,12 @@ class EducatorView:
         if self.cohort is None or store is None:
             return
         final = self.content.banks.get("final-check")
-        final_total = sum(len(getattr(q, "parts", ())) or 1 for q in final.questions) if final else None
-        results = store.results(self.cohort.id, final_total=final_total)
+        final_total = scored_items(final, "nurse") if final else None
+        try:
+            results = store.results(self.cohort.id, final_total=final_total)
+        except Exception:  # noqa: BLE001 - a store that fails must not leave the educator with a silent page
+            self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
+            return
         links = "".join(
             f'<a class="h2l-download" download="class-{name}.csv" href="data:text/csv;charset=utf-8;base64,'
             f'{base64.b64encode(text.encode("utf-8")).decode("ascii")}">{escape(self.t(label))}</a> '

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..records import Store
+from ..records.models import ANSWER_KINDS
 from ..widgets import BrowserStore
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class LearnerSession:
         elif kind != "answer":
             return  # e.g. a certificate name: never stored
         if kind == "answer":
+            if data["action"] not in ANSWER_KINDS:
+                return  # "Try again" only clears the screen; the record keeps every check
             if self._ensure_learner():
                 self._call(lambda s: s.record_answer(self.learner.id, data["question"], data["action"],
                                                      data.get("correct"), section=data.get("section", ""),

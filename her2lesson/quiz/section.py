@@ -19,6 +19,11 @@ def questions_for(bank: Bank, track: str) -> list:
     return [q for q in bank.questions if q.audience in audiences]
 
 
+def scored_items(bank: Bank, track: str) -> int:
+    """How many answers a bank scores for a track: each case part counts, as each is answered and stored."""
+    return sum(len(getattr(q, "parts", ())) or 1 for q in questions_for(bank, track))
+
+
 class QuizView:
     def __init__(self, bank: Bank, track: str, strings: Strings, options: QuizOptions,
                  records: dict[str, QuestionRecord] | None = None, listener: Listener | None = None,

@@ -67,10 +67,10 @@ class QuestionView:
         elif self.record.checks and self.record.answers:
             self.set_answer(self.record.answers[-1])
             answer = self.answer()
-            if answer is not None:
+            if answer is not None:  # graded again: the bank may have changed since the learner answered
                 self.locked = True
                 self.form.disabled = True
-                self._show_verdict(answer, self.record.checks[-1])
+                self._show_verdict(answer, self.is_right(answer))
 
     # --- subclass hooks -------------------------------------------------------------------------------------------
     def setup(self) -> None:

@@ -71,9 +71,9 @@ def _final_total(content_root: Path | None) -> int | None:
     """How many questions the final check has for the nursing track, from the content; None if it cannot be read."""
     try:
         from ..content import load_content
-        from ..quiz.section import questions_for
+        from ..quiz.section import scored_items
         bank = load_content(content_root).banks.get(FINAL_SECTION)
-        return len(questions_for(bank, FINAL_TRACK)) if bank else None
+        return scored_items(bank, FINAL_TRACK) if bank else None
     except Exception:  # noqa: BLE001 - without the content the score is out of the questions answered
         return None
 

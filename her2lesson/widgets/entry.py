@@ -24,7 +24,10 @@ class TextEntry(anywidget.AnyWidget):
     def _message(self, _widget: Any, content: object, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("action") == "add":
             text = content.get("text")
-            self._on_add(text if isinstance(text, str) else "")
+            self._on_add(text[: self.max_length] if isinstance(text, str) else "")
+
+    def set_state(self, sync_data: dict) -> None:
+        """Nothing the browser sends may change the label, limit or button (text arrives with the button press)."""
 
     def clear(self) -> None:
         self.send({"clear": True})

@@ -1,12 +1,15 @@
 """One question's form as a single widget: controls, buttons and live feedback (see question.js for why)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
+
+log = logging.getLogger(__name__)
 
 KINDS = ("single", "multiple", "select")
 
@@ -56,6 +59,10 @@ class QuestionForm(anywidget.AnyWidget):
                 picked.append(item)
         return sorted(picked[-1:] if self.kind == "single" else picked)
 
+    def set_state(self, sync_data: dict) -> None:
+        """Updates from the browser may change the answer and nothing else (options and buttons are ours)."""
+        super().set_state({k: v for k, v in sync_data.items() if k == "value"})
+
     def _message(self, _widget: Any, content: object, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
@@ -65,7 +72,10 @@ class QuestionForm(anywidget.AnyWidget):
         if self.disabled is False and "answer" in content:
             self.value = content["answer"]  # the answer as shown when the button was pressed
         if self._on_action:
-            self._on_action(action, self.value)
+            try:
+                self._on_action(action, self.value)
+            except Exception:  # noqa: BLE001 - a failed action must not break the page; the kernel log has it
+                log.exception("quiz action %r failed", action)
 
     def press(self, action: str, answer: object | None = None) -> None:
         """Act as the front end does when a button is pressed (used by tests and by facilitator controls)."""
