@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -57,7 +59,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ[CONTENT_ENV] = str(root)
     from .content.library import SNAPSHOT_ENV, write_snapshot
 
-    os.environ[SNAPSHOT_ENV] = str(write_snapshot(content, Path(tempfile.mkdtemp(prefix="her2lesson-"))))
+    snapshot_dir = Path(tempfile.mkdtemp(prefix="her2lesson-"))  # private (0700), removed when the server stops
+    atexit.register(shutil.rmtree, snapshot_dir, True)
+    os.environ[SNAPSHOT_ENV] = str(write_snapshot(content, snapshot_dir))
     from .server import run, voila_argv
 
     notebook = str(dashboard_notebook())

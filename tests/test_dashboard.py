@@ -276,3 +276,57 @@ def test_try_again_is_not_mistaken_for_a_storage_failure(content, tmp_path):
     assert not session.failed and d.notices.html == ""
     events = session.store().load(session.learner.id).answers
     assert [e.correct for e in events] == [False, True]
+
+
+def _session_dashboard(content, tmp_path, **params):
+    from her2lesson.dashboard.session import LearnerSession
+    from her2lesson.records import open_store
+
+    session = LearnerSession(lambda: open_store(data_dir=tmp_path), cohort_code=params.pop("cohort", None))
+    d = Dashboard(content, params=params, listener=session.on_event, resume=session.resume,
+                  start_fresh=session.start_fresh)
+    session.attach(d)
+    return session, d
+
+
+def test_a_failed_final_check_can_be_taken_again_and_stays_fresh_after_resume(content, tmp_path):
+    session, d = _session_dashboard(content, tmp_path, track="nurse", section=FINAL)
+    answer_all(d.quizzes[FINAL], right=False)
+    assert d.finish.retake_button in d.finish.widget.children
+    d.finish.retake_button.click()
+    fresh = d.quizzes[FINAL]
+    assert fresh.score().answered == 0 and all(not v.form.disabled for v in fresh.question_views)
+    answer_all(fresh, right=True)
+    assert d.finish.passed
+    again, d2 = _session_dashboard(content, tmp_path)
+    assert again.resume(d.code)
+    d2.go(d2.position_of(FINAL))
+    assert d2.quizzes[FINAL].score().right_first_time == d2.quizzes[FINAL].score().total
+    assert d2.seed == d.seed, "options come back in the same order"
+
+
+def test_not_you_starts_fresh_on_a_shared_device(content, tmp_path):
+    session, d = _session_dashboard(content, tmp_path, track="patient", section="causes")
+    session.browser._message(session.browser, {"loaded": None}, None)
+    answer_all(d.quizzes["causes"])
+    old = d.code
+    assert old and session.browser.value
+    session.start_fresh()
+    assert d.track is None and d.code == "" and not d.records and session.browser.value == ""
+    assert any(getattr(c, "label", "") == "Coming back? Type your resume code" for c in d.account.children)
+    d.choose_track("patient")
+    session.browser._message(session.browser, {"loaded": None}, None)
+    assert d.code and d.code != old
+
+
+def test_a_class_link_does_not_resume_a_record_from_outside_the_class(content, tmp_path):
+    from her2lesson.records import open_store
+
+    first, d1 = _session_dashboard(content, tmp_path, track="patient")
+    first.browser._message(first.browser, {"loaded": None}, None)
+    with open_store(data_dir=tmp_path) as store:
+        cohort = store.create_cohort("Ward 5")
+    joined, d2 = _session_dashboard(content, tmp_path, cohort=cohort.join_code, track="patient")
+    joined.browser._message(joined.browser, {"loaded": d1.code}, None)
+    assert d2.code and d2.code != d1.code
+    assert joined.learner.cohort_id == cohort.id

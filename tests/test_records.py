@@ -298,15 +298,16 @@ class TestStoreBehaviour:
                                 "attempts": "3", "right_first_time": "1", "right_first_time_percent": "33.3",
                                 "right_in_the_end": "2", "right_in_the_end_percent": "66.7"}
         learners = list(csv.DictReader(io.StringIO(results.learners_csv())))
-        assert [row["resume_code"] for row in learners] == [p.resume_code for p in results.learners]
+        assert [row["learner"] for row in learners] == [p.label for p in results.learners]
+        assert not any(p.resume_code in results.learners_csv() for p in results.learners), "codes open records"
         assert {row["questions_answered"] for row in learners} == {"4", "3", "1"}
-        assert all(set(row) >= {"resume_code", "sections_visited", "final_check_percent"} for row in learners)
+        assert all(set(row) >= {"learner", "sections_visited", "final_check_percent"} for row in learners)
         assert not any("name" in column for column in learners[0])
 
         written = results.to_csv(tmp_path / "ward5.csv")
         assert [p.name for p in written] == ["ward5-questions.csv", "ward5-learners.csv"]
         assert written[0].read_bytes() == results.questions_csv().encode("utf-8")
-        assert written[1].read_text(encoding="utf-8").splitlines()[0].startswith("resume_code,track,")
+        assert written[1].read_text(encoding="utf-8").splitlines()[0].startswith("learner,track,")
 
     def test_csv_cells_never_start_a_formula(self, make_store):
         store = make_store()
@@ -607,10 +608,10 @@ def test_results_prints_both_tables_and_writes_csv(capsys, tmp_path, content):
     final_total = scored_items(content.banks["final-check"], "nurse")  # case parts count one each
     assert f"/{final_total})" in out  # the score is out of the whole final check, read from the content
     for progress in results.learners:
-        assert progress.resume_code in out
+        assert progress.label in out and progress.resume_code not in out  # a code opens a record: never shown
     assert "A. Nurse" not in out
     assert (tmp_path / "ward-questions.csv").read_text().startswith("question,section,")
-    assert (tmp_path / "ward-learners.csv").read_text().startswith("resume_code,track,")
+    assert (tmp_path / "ward-learners.csv").read_text().startswith("learner,track,")
 
     code, out, _ = run_cli(capsys, "results", spare.educator_code.lower(), "--data-dir", str(tmp_path))
     assert code == 0 and "Cohort: spare" in out and "(no learners have joined yet)" in out

@@ -91,12 +91,13 @@ class Content:
     ihc_explainer: IhcExplainer | None = None
     care_questions: CareQuestions | None = None
     self_care: SelfCare | None = None
+    svgs: dict[str, str] = field(default_factory=dict)  # figure name -> the SVG text as checked
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
     def svg(self, name: str) -> str:
-        return (self.root / "data" / "figures" / self.figures[name].file).read_text(encoding="utf-8")
+        return self.svgs[name]
 
 
 class _Loader:
@@ -300,7 +301,8 @@ class _Loader:
             path = self.root / "data" / "figures" / fig.file
             try:
                 ElementTree.parse(path)
-            except (OSError, ElementTree.ParseError) as exc:
+                c.svgs[name] = path.read_text(encoding="utf-8")
+            except (OSError, ElementTree.ParseError, UnicodeDecodeError) as exc:
                 self.problems.append(Problem("data/figures/figures.yaml", 1, name,
                                              f"figure file {fig.file} cannot be read as SVG: {exc}",
                                              "fix or replace the SVG file"))

@@ -33,7 +33,7 @@ def show() -> Dashboard | EducatorView | None:
         display(view.widget)
         return view
     dashboard = Dashboard(content, LessonSettings.from_env(), params, listener=session.on_event,
-                          resume=session.resume)
+                          resume=session.resume, start_fresh=session.start_fresh)
     session.attach(dashboard)
     dashboard.widget.children = (*dashboard.widget.children, session.browser)
     display(dashboard.widget)

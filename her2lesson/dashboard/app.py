@@ -45,10 +45,11 @@ class Page:
 class Dashboard:
     def __init__(self, content: Content, settings: LessonSettings | None = None, params: dict[str, str] | None = None,
                  lang: str = "en", listener: Listener | None = None, seed: str | None = None,
-                 resume: Callable[[str], bool] | None = None):
+                 resume: Callable[[str], bool] | None = None, start_fresh: Callable[[], None] | None = None):
         params = params or {}
         self.content = content
         self.resume = resume
+        self.start_fresh = start_fresh
         self.settings = settings or LessonSettings()
         self.t = Strings.for_language(content.strings, lang)
         self.listener = listener
@@ -74,7 +75,8 @@ class Dashboard:
         self.announcer = LiveRegion()
         self.announcer.add_class("h2l-sr-only")
         self.notices = LiveRegion()
-        self.code_box = w.HTML().add_class("h2l-code")
+        self.account = w.VBox(layout=w.Layout(width="100%"))
+        self.account.add_class("h2l-account")
         self.progress = w.HTML().add_class("h2l-progress")
         self.nav = w.VBox(layout=w.Layout(width="auto"))
         self.nav.add_class("h2l-nav")
@@ -100,7 +102,7 @@ class Dashboard:
         header.add_class("h2l-header")
         self.body = w.HBox([self.nav, w.VBox([self.main, self.pager], layout=w.Layout(width="100%"))])
         self.body.add_class("h2l-body")
-        self.widget = w.VBox([header, self.announcer, self.notices, self.code_box, self.body],
+        self.widget = w.VBox([header, self.announcer, self.notices, self.account, self.body],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("h2l-app")
         if self.facilitator:
@@ -146,11 +148,8 @@ class Dashboard:
             button.layout.width = "100%"
             note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
             choices.append(w.VBox([button, note]))
-        extra = []
-        if self.resume is not None:
-            extra.append(TextEntry(on_add=self._resume_typed, label=self.t("resume_label"),
-                                   button_label=self.t("resume_button"), max_length=20).add_class("h2l-resume"))
-        self.main.children = (w.VBox([intro, *choices, *extra]).add_class("h2l-start"),)
+        self.main.children = (w.VBox([intro, *choices]).add_class("h2l-start"),)
+        self._show_account()
         self.nav.layout.display = "none"
         self.pager.layout.display = "none"
         self.contents_button.layout.display = "none"
@@ -179,8 +178,48 @@ class Dashboard:
 
     def show_code(self, code: str) -> None:
         self.code = code
-        self.code_box.value = (f'<p><strong>{escape(self.t("your_code", code=code))}</strong> '
-                               f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
+        self._show_account()
+
+    def _show_account(self) -> None:
+        """The learner's code (with a way out on a shared device), or a box to type a code and come back."""
+        if self.code:
+            text = w.HTML(f'<p class="h2l-code"><strong>{escape(self.t("your_code", code=self.code))}</strong> '
+                          f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
+            parts = [text]
+            if self.start_fresh is not None:
+                parts.append(self._button(self.t("not_you"), self.start_fresh, "h2l-secondary"))
+            self.account.children = (w.HBox(parts).add_class("h2l-account-row"),)
+        elif self.resume is not None:
+            self.account.children = (TextEntry(on_add=self._resume_typed, label=self.t("resume_label"),
+                                               button_label=self.t("resume_button"), max_length=20
+                                               ).add_class("h2l-resume"),)
+        else:
+            self.account.children = ()
+
+    def reset(self) -> None:
+        """Back to the start screen with nothing of the previous learner left on the page (shared devices)."""
+        self.records.clear()
+        self.visited.clear()
+        self.cache.clear()
+        self.quizzes.clear()
+        self.question_list, self.own_questions, self.plan = [], [], []
+        self.keep_own, self.code, self.track, self.pages, self.nav_buttons = False, "", None, [], []
+        self.seed = secrets.token_hex(8)
+        self.nav.children = ()
+        self.show_start()
+
+    def retake_final(self) -> None:
+        """Start the final check again: its answers are cleared here, and the record notes the new start."""
+        bank = self.content.banks.get(FINAL)
+        if bank is None:
+            return
+        for q in bank.questions:
+            for qid in [q.id] + [p.id for p in getattr(q, "parts", ())]:
+                self.records.pop(qid, None)
+        self.cache.pop(FINAL, None)
+        self.quizzes.pop(FINAL, None)
+        self._emit("final_reset")
+        self.go(self.position_of(FINAL))
 
     def _resume_typed(self, code: str) -> None:
         if self.resume and self.resume(str(code)[:40]):
@@ -191,8 +230,13 @@ class Dashboard:
         state = dict(state)  # a copy: the events below must not change what we restore from
         section = state.get("section", "")
         visited = [v for v in state.get("visited", []) if isinstance(v, str)]
+        if isinstance(state.get("seed"), str):
+            self.seed = state["seed"][:32]  # the same option order as before
+        reset_at = state.get("final_reset_at") or 0
         self.records.clear()
         for event in events:
+            if event.section == FINAL and event.at <= reset_at:
+                continue  # an earlier try at the final check, before the learner started it again
             record = self.records.setdefault(event.question_id, QuestionRecord(event.question_id))
             if event.kind == "check":
                 record.checks.append(bool(event.correct))
@@ -295,7 +339,7 @@ class Dashboard:
                         title_key="final_heading" if exam else "quiz_heading")
         self.quizzes[section.id] = quiz
         if exam:
-            self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name)
+            self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name, retake=self.retake_final)
             return w.VBox([quiz.widget, self.finish.widget], layout=w.Layout(width="100%"))
         if self.facilitator:
             reveal = self._button(self.t("reveal_answers"), quiz.release_all, "h2l-primary")

@@ -60,7 +60,7 @@ def results_html(results: CohortResults, prompts: dict[str, str], t: Strings) ->
         f"<td>{q.learners}</td><td>{round(100 * q.first_rate)}%</td><td>{round(100 * q.end_rate)}%</td></tr>"
         for q in results.questions)
     l_rows = "".join(
-        f"<tr><td>{escape(p.resume_code)}</td><td>{escape(p.track)}</td><td>{p.sections_visited}</td>"
+        f"<tr><td>{escape(p.label)}</td><td>{escape(p.track)}</td><td>{p.sections_visited}</td>"
         f"<td>{p.questions_answered}</td><td>{'' if p.final_percent is None else str(p.final_percent) + '%'}</td></tr>"
         for p in results.learners)
     return (f'<table class="h2l-table"><caption>{escape(t("educator_questions_caption"))}</caption><thead><tr>'

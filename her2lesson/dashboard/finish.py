@@ -17,8 +17,13 @@ from ..widgets import LiveRegion, TextEntry
 
 class FinishPanel:
     def __init__(self, quiz: QuizView, settings: LessonSettings, t: Strings,
-                 on_name: Callable[[str], None] | None = None, today: Callable[[], date] = date.today):
+                 on_name: Callable[[str], None] | None = None, today: Callable[[], date] = date.today,
+                 retake: Callable[[], None] | None = None):
         self.quiz, self.settings, self.t = quiz, settings, t
+        self.retake_button = w.Button(description=t("final_retake"), layout=w.Layout(width="auto", min_height="44px"))
+        self.retake_button.add_class("h2l-button").add_class("h2l-primary")
+        if retake:
+            self.retake_button.on_click(lambda _b: retake())
         self.on_name = on_name
         self.today = today
         self.name = ""
@@ -55,7 +60,7 @@ class FinishPanel:
         else:
             self.status.say(f'<p class="h2l-verdict">{escape(self.t("final_not_passed", score=pct, mark=self.settings.pass_mark))}</p>'
                             f"<p>{escape(self.t('final_retry_advice'))}</p>", "h2l-live h2l-info")
-            self.widget.children = (self.status,)
+            self.widget.children = (self.status, self.retake_button)
 
     def make_certificate(self, raw_name: str) -> bytes | None:
         if not self.passed:

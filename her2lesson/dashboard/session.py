@@ -7,6 +7,7 @@ learner is told plainly that progress is not being saved; nothing raises into th
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +86,8 @@ class LearnerSession:
             self.state["keep_own"] = keep
         elif kind == "plan":
             self.state["plan"] = list(data["plan"])
+        elif kind == "final_reset":
+            self.state["final_reset_at"] = time.time()
         elif kind != "answer":
             return  # e.g. a certificate name: never stored
         if kind == "answer":
@@ -106,6 +109,8 @@ class LearnerSession:
         if learner is None:
             return False
         self.learner = learner
+        if self.dashboard:
+            self.state["seed"] = self.dashboard.seed  # the same option order when they come back
         self._call(lambda s: s.save_state(learner.id, self.state))
         self.browser.remember(learner.resume_code)
         if self.dashboard:
@@ -123,9 +128,19 @@ class LearnerSession:
             if self._ensure_learner():
                 self._call(lambda s: s.save_state(self.learner.id, self.state))
 
+    def start_fresh(self) -> None:
+        """Not you? Forget this browser's code and clear the page; the old record stays for its owner."""
+        self.learner = None
+        self.state = {"visited": []}
+        self.browser.forget()
+        if self.dashboard:
+            self.dashboard.reset()
+
     def resume(self, code: str, quiet: bool = False) -> bool:
         """Load the learner with this code and put the dashboard back as they left it."""
         learner = self._call(lambda s: s.find_learner(code))
+        if learner is not None and quiet and self.cohort_id is not None and learner.cohort_id != self.cohort_id:
+            learner = None  # a class link starts a record counted in that class, not this browser's old one
         if learner is None:
             if not quiet and self.dashboard:
                 self.dashboard.notice(self.dashboard.t("resume_unknown"))

@@ -107,14 +107,14 @@ def format_results(results: CohortResults, now: float | None = None) -> str:
                        for q in results.questions], right={2, 3, 4, 5})
     else:
         out.append("(no answers yet)")
-    out += ["", "Learners (by resume code):"]
+    out += ["", "Learners (by the start of their resume code):"]
     if results.learners:
         def final(p) -> str:
             if p.final_percent is None:
                 return "not started"
             return f"{p.final_percent}% ({p.final_right}/{p.final_total or p.final_answered})"
-        out += _table(("resume code", "track", "sections visited", "questions answered", "final check", "last seen"),
-                      [(p.resume_code, p.track, str(p.sections_visited), str(p.questions_answered), final(p),
+        out += _table(("learner", "track", "sections visited", "questions answered", "final check", "last seen"),
+                      [(p.label, p.track, str(p.sections_visited), str(p.questions_answered), final(p),
                         _ago(now - p.last_seen)) for p in results.learners],
                       right={2, 3, 4})
     else:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .codes import grouped
+from .codes import grouped, short
 from .models import Cohort
 
 
@@ -41,6 +41,7 @@ class QuestionStats:
 @dataclass(frozen=True)
 class LearnerProgress:
     resume_code: str
+    """Internal: never shown to educators, since the code opens the learner's record (see `label`)."""
     track: str
     sections_visited: int
     questions_answered: int
@@ -50,6 +51,11 @@ class LearnerProgress:
     final_total: int | None
     """How many questions the final check has, when known; otherwise the score is out of those answered."""
     last_seen: float
+
+    @property
+    def label(self) -> str:
+        """What educators see: the code's first letters, enough for a learner to recognise, not enough to use."""
+        return short(self.resume_code)
 
     @property
     def final_percent(self) -> int | None:
@@ -88,7 +94,7 @@ class _Tally:
 
 QUESTION_HEADER = ("question", "section", "learners_answering", "attempts", "right_first_time",
                    "right_first_time_percent", "right_in_the_end", "right_in_the_end_percent")
-LEARNER_HEADER = ("resume_code", "track", "sections_visited", "questions_answered", "final_check_right",
+LEARNER_HEADER = ("learner", "track", "sections_visited", "questions_answered", "final_check_right",
                   "final_check_answered", "final_check_total", "final_check_percent")
 
 
@@ -123,7 +129,7 @@ class CohortResults:
                                       for q in self.questions))
 
     def learners_csv(self) -> str:
-        return _csv(LEARNER_HEADER, ((p.resume_code, p.track, p.sections_visited, p.questions_answered,
+        return _csv(LEARNER_HEADER, ((p.label, p.track, p.sections_visited, p.questions_answered,
                                       p.final_right, p.final_answered, p.final_total, p.final_percent)
                                      for p in self.learners))
 

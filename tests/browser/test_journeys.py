@@ -49,6 +49,7 @@ def test_patient_journey_by_keyboard(fresh_page, server, content):
     clean_screen(page, "patient-02-welcome")
 
     go_to_section(page, "Testing for HER2")
+    page.locator('.h2l-nav [aria-current="page"]').filter(has_text="Testing for HER2").wait_for()
     question = next(q for q in content.banks["testing"].questions if q.audience != "nurse" and q.type == "single")
     card = page.locator(".h2l-question").filter(has_text=question.prompt).first
     tab_into(page, card)

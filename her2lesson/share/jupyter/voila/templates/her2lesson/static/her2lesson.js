@@ -27,6 +27,10 @@
   document.addEventListener("keydown", function () { interacted = true; }, true);
   document.addEventListener("pointerdown", function () { interacted = true; }, true);
   var observer = new MutationObserver(function (mutations) {
+    // The contents list tells assistive technology which part is open (the kernel marks it with a class).
+    document.querySelectorAll(".h2l-nav-item").forEach(function (b) {
+      if (b.classList.contains("h2l-current")) { b.setAttribute("aria-current", "page"); } else { b.removeAttribute("aria-current"); }
+    });
     if (!interacted) { return; }
     for (var i = 0; i < mutations.length; i++) {
       var target = mutations[i].target;
@@ -41,7 +45,9 @@
       }
     }
   });
-  function start() { observer.observe(document.body, { childList: true, subtree: true }); }
+  function start() {
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+  }
   if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
 })();
 
