@@ -57,14 +57,14 @@ def test_closed_pages_leave_no_kernel_behind(browser):
     A server of its own, with culling far off, so only the beacon can free kernels. It keeps 2 preheated kernels
     (the default pool); each page takes one and the pool refills."""
     server = start_server("kernels", "--cull-idle", "3600")
-    baseline = wait_until(lambda: server.kernels() == 2 and 2, 60, "the preheated pool of 2 kernels")
-    for _ in range(10):
-        ctx = browser.new_context()
-        page = ctx.new_page()
-        open_dashboard(page, server)  # the page now holds a kernel of its own (taken from the pool)
-        page.close(run_before_unload=True)
-        ctx.close()
     try:
+        baseline = wait_until(lambda: server.kernels() == 2 and 2, 60, "the preheated pool of 2 kernels")
+        for _ in range(10):
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            open_dashboard(page, server)  # the page now holds a kernel of its own (taken from the pool)
+            page.close(run_before_unload=True)
+            ctx.close()
         wait_until(lambda: server.kernels() == baseline, 30, f"the kernel count to return to {baseline}")
     finally:
         server.stop()
