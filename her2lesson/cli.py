@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import json
 import os
 import shutil
 import sys
@@ -76,6 +77,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_quiz(args: argparse.Namespace) -> int:
+    from .content import check
+    from .content.jupyterquiz import export_bank
+
+    content, _ = check(args.content_dir)
+    bank = content.banks.get(args.section)
+    if bank is None:
+        print(f"No question bank {args.section!r}: choose one of {', '.join(sorted(content.banks))}", file=sys.stderr)
+        return 1
+    questions, skipped = export_bank(bank)
+    text = json.dumps(questions, indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    if skipped:
+        print(f"Left out (jupyterquiz has no matching or ordering): {', '.join(skipped)}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_quiz(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .content.jupyterquiz import import_questions
+
+    try:
+        items = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"{args.file}: cannot be read as jupyterquiz JSON ({exc})", file=sys.stderr)
+        return 1
+    bank, notes = import_questions(items, args.section)
+    target = args.content_dir / "data" / "questions" / f"{args.section}.yaml"
+    if target.exists() and not args.force:
+        print(f"{target} exists: use --force to replace it, or another --section", file=sys.stderr)
+        return 1
+    target.write_text(yaml.safe_dump(bank, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(f"Wrote {len(bank['questions'])} question(s) to {target}. Add a `source:` to each, then run "
+          "`her2lesson check`.")
+    return 0
+
+
 def _percent(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 100:
@@ -115,6 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check every content file and report problems",
                            description="Check every content file; print file:line: item: problem (fix).")
     check.set_defaults(func=cmd_check)
+
+    export = sub.add_parser("export-quiz", help="write a question bank as jupyterquiz JSON",
+                            description="Write a section's question bank in jupyterquiz's JSON format.")
+    export.add_argument("section", help="the bank, e.g. testing")
+    export.add_argument("-o", "--output", help="file to write (default: print)")
+    export.set_defaults(func=cmd_export_quiz)
+    imported = sub.add_parser("import-quiz", help="make a question bank from jupyterquiz JSON",
+                              description="Make data/questions/SECTION.yaml from a jupyterquiz JSON file.")
+    imported.add_argument("file", help="jupyterquiz JSON file")
+    imported.add_argument("--section", required=True, help="section id for the new bank")
+    imported.add_argument("--force", action="store_true", help="replace an existing bank")
+    imported.set_defaults(func=cmd_import_quiz)
     register_records(sub)
     return parser
 

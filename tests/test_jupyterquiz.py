@@ -41,3 +41,22 @@ def test_import_without_source_is_caught_by_the_checker(content_copy):
     (content_copy / "data/questions/causes.yaml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
     _, problems = check(content_copy)
     assert any("missing `source`" in str(p) for p in problems)
+
+
+def test_export_and_import_commands(content_copy, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "testing.json"
+    done = subprocess.run([sys.executable, "-m", "her2lesson", "--content-dir", str(content_copy), "export-quiz",
+                           "testing", "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Left out" in done.stderr and json.loads(out.read_text())
+    done = subprocess.run([sys.executable, "-m", "her2lesson", "--content-dir", str(content_copy), "import-quiz",
+                           str(out), "--section", "extra"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    bank = yaml.safe_load((content_copy / "data/questions/extra.yaml").read_text())
+    assert bank["section"] == "extra" and len(bank["questions"]) == len(json.loads(out.read_text()))
+    again = subprocess.run([sys.executable, "-m", "her2lesson", "--content-dir", str(content_copy), "import-quiz",
+                            str(out), "--section", "extra"], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "--force" in again.stderr
