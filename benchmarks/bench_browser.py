@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import time
+
+import psutil
 from dataclasses import dataclass
 
-from bench_servers import MB, Server, Target
+from bench_servers import MB, Server, Target, wait_quiet
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -121,7 +123,11 @@ NAV_JS = """
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];
   const res = performance.getEntriesByType("resource");
   const B = window.__bench || {};
+  let kernelId = null;
+  try { kernelId = JSON.parse(document.getElementById("jupyter-config-data").textContent).kernelId || null; }
+  catch (e) { kernelId = null; }
   return {
+    kernel_id: kernelId,
     fcp: fcp ? fcp.startTime : null,
     ttfb: t.responseStart, html_done: t.responseEnd, dcl: t.domContentLoadedEventEnd, load: t.loadEventEnd,
     ws_created: B.wsCreated, ws_open: B.wsOpen, usable: B.usable, ws_messages_at_usable: B.wsMessagesAtUsable,
@@ -214,9 +220,13 @@ def open_page(b: Browser, server: Server, target: Target, measure: bool) -> dict
         result["usable_wall_s"] = time.perf_counter() - t0
         after = server.snapshot()
         nav = page.evaluate(NAV_JS)
-        kernels = _new_kernels(before, after)
-        kernel_pid = next((pid for pid, info in after["procs"].items() if info["kernel"]
-                           and pid not in before["procs"]), None)
+        # The page's own kernel, by the id in its page config (with preheated kernels it is not a new process).
+        kernel_pid = next((pid for pid, info in after["procs"].items()
+                           if nav["kernel_id"] and info.get("kernel_id") == nav["kernel_id"]), None)
+        if kernel_pid is None:
+            kernel_pid = next((pid for pid, info in after["procs"].items() if info["kernel"]
+                               and pid not in before["procs"]), None)
+        kernels = [after["procs"][kernel_pid]] if kernel_pid is not None else []
         result.update({
             "usable_s": nav["usable"] / 1000,
             "fcp_s": nav["fcp"] / 1000 if nav["fcp"] is not None else None,
@@ -229,12 +239,21 @@ def open_page(b: Browser, server: Server, target: Target, measure: bool) -> dict
             "widgets_at_usable": nav["widgets_at_usable"],
             "cpu_s": _cpu_between(before, after),
             "kernel_rss_mb": kernels[0]["rss"] / MB if kernels else None,
-            "new_kernels": len(kernels),
+            "new_kernels": len(_new_kernels(before, after)),
+            "kernel_id": nav["kernel_id"],
             "server_rss_growth_mb": (after["server_rss"] - before["server_rss"]) / MB,
             "server_rss_mb": after["server_rss"] / MB,
             "resources": _summarise_resources(nav["resources"]),
         })
+        if kernel_pid is not None:
+            try:
+                result["kernel_uss_mb"] = psutil.Process(kernel_pid).memory_full_info().uss / MB
+            except (psutil.Error, AttributeError):
+                pass
         if measure:
+            # Everything this learner's start set off (e.g. refilling a preheated pool) before the clicks.
+            result["quiet_after_usable_s"] = wait_quiet(server, 30.0)
+            result["cpu_full_s"] = _cpu_between(before, server.snapshot())
             result["feedback"] = click_to_feedback(page, target)
             if target.sections:
                 result["sections"] = section_changes(page)

@@ -15,7 +15,7 @@ import nbformat
 import psutil
 from jupyter_client import KernelManager
 
-from bench_servers import MB, ROOT, Target
+from bench_servers import LOG_DIR, MB, ROOT, Target
 
 
 def _steps(target: Target) -> tuple[Path, list[tuple[str, str]], dict[str, str]]:
@@ -58,10 +58,13 @@ def _execute(kc, code: str, timeout: float = 120) -> tuple[float, int, str | Non
 def breakdown(target: Target, runs: int = 3) -> dict:
     notebook, steps, extra_env = _steps(target)
     samples: list[dict] = []
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    kernel_log = (LOG_DIR / f"kernel-breakdown-{target.key}.log").open("w")
     for _ in range(runs):
         km = KernelManager(kernel_name="python3")
         t0 = time.perf_counter()
-        km.start_kernel(cwd=str(notebook.parent), env={**os.environ, **extra_env})
+        km.start_kernel(cwd=str(notebook.parent), env={**os.environ, **extra_env}, stdout=kernel_log,
+                        stderr=kernel_log)
         kc = km.client()
         kc.start_channels()
         try:
@@ -77,4 +80,5 @@ def breakdown(target: Target, runs: int = 3) -> dict:
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
+    kernel_log.close()
     return {"runs": samples, "steps": [s for s, _ in steps]}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "benchmarks"
 LOG_DIR = ROOT / "test-output" / "bench"
 MB = 1024 * 1024
+KERNEL_FILE = re.compile(r"kernel-([0-9a-fA-F-]{8,})\.json")
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,11 @@ class Target:
     sections: bool  # has in-page sections to switch between
 
     def command(self, port: int) -> list[str]:
+        extra = EXTRA_ARGS.get(self.key, [])
         if self.key == "baseline":
             return [sys.executable, "-m", "voila", str(BENCH_DIR / "baseline.ipynb"), "--port", str(port),
-                    "--no-browser"]
-        return [sys.executable, "-m", "her2lesson", "serve", "--port", str(port)]
+                    "--no-browser", *extra]
+        return [sys.executable, "-m", "her2lesson", "serve", "--port", str(port), *extra]
 
 
 BASELINE = Target(
@@ -60,6 +64,8 @@ OURS = Target(
     has_health=True, sections=True)
 
 TARGETS = {t.key: t for t in (BASELINE, OURS)}
+# Extra command-line arguments per target (run.py --ours-args / --baseline-args), e.g. "--pool-size 2".
+EXTRA_ARGS: dict[str, list[str]] = {}
 
 
 def free_port() -> int:
@@ -84,6 +90,8 @@ class Server:
     log: Path
     started_s: float = 0.0
     known_pids: set[int] = field(default_factory=set)
+    idle_kernels: int = 0  # kernels held with no learner (a preheated pool): not leaks
+    idle: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -142,8 +150,10 @@ class Server:
             try:
                 with p.oneshot():
                     cpu = p.cpu_times()
+                    cmd = " ".join(p.cmdline())
+                    found = KERNEL_FILE.search(cmd)
                     snap["procs"][p.pid] = {"cpu": cpu.user + cpu.system, "rss": p.memory_info().rss,
-                                            "kernel": any("ipykernel" in part for part in p.cmdline())}
+                                            "kernel": "ipykernel" in cmd, "kernel_id": found.group(1) if found else None}
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
         return snap
@@ -192,6 +202,13 @@ def start(target: Target, name: str, timeout: float = 120.0) -> Server:
     log = LOG_DIR / f"server-{name}.log"
     t0 = time.monotonic()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if target.key == "ours":
+        # Learner records of simulated learners go to a throwaway folder, never to var/ or a shared database.
+        records = LOG_DIR / f"records-{name}"
+        shutil.rmtree(records, ignore_errors=True)
+        records.mkdir(parents=True)
+        env["HER2LESSON_DATA_DIR"] = str(records)
+        env.pop("HER2LESSON_DATABASE_URL", None)
     process = subprocess.Popen(target.command(port), cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     server = Server(target, port, process, log)
@@ -212,16 +229,71 @@ def start(target: Target, name: str, timeout: float = 120.0) -> Server:
             raise RuntimeError(f"{target.key} server did not answer {probe} within {timeout:.0f} s")
         time.sleep(0.2)
     server.started_s = time.monotonic() - t0
+    # A preheated pool fills after the server answers: wait for it (and any start-up work) to finish.
+    time.sleep(2.0)
+    server.idle = {"quiet_after_s": wait_quiet(server, 120.0)}
+    snap = server.snapshot()
+    kernels = [i for i in snap["procs"].values() if i["kernel"]]
+    server.idle_kernels = len(kernels)
+    server.idle.update({"kernels": len(kernels), "server_rss_mb": snap["server_rss"] / MB,
+                        "kernels_rss_mb": sum(i["rss"] for i in kernels) / MB,
+                        "health_kernels": server.health_kernels(), "ready_s": time.monotonic() - t0})
     return server
 
 
-def wait_for_kernels(server: Server, wanted: int, timeout: float) -> tuple[int, float | None]:
-    """Poll until the server holds at most `wanted` kernel processes; return (count, seconds taken or None)."""
+def busy_cpu(before: dict, after: dict) -> float:
+    """CPU seconds used between two snapshots by the server and the processes alive in both."""
+    used = after["server_cpu"] - before["server_cpu"]
+    for pid, info in after["procs"].items():
+        if pid in before["procs"]:
+            used += info["cpu"] - before["procs"][pid]["cpu"]
+    return used
+
+
+def wait_quiet(server: Server, timeout: float, window: float = 0.5, limit: float = 0.05) -> float | None:
+    """Wait until the server and its kernels use < `limit` CPU-s per `window` twice running; seconds taken."""
     t0 = time.monotonic()
+    last = server.snapshot()
+    quiet = 0
+    while time.monotonic() - t0 < timeout:
+        time.sleep(window)
+        now = server.snapshot()
+        new = set(now["procs"]) - set(last["procs"])
+        quiet = quiet + 1 if busy_cpu(last, now) < limit and not new else 0
+        last = now
+        if quiet >= 2:
+            return time.monotonic() - t0
+    return None
+
+
+def wait_for_kernels(server: Server, timeout: float) -> tuple[int, float | None]:
+    """Poll until the server holds no more kernels than when idle (its preheated pool, if any).
+
+    Returns (kernels beyond the idle count, seconds taken or None if the wait timed out)."""
+    return wait_all([server], timeout)[0]
+
+
+def wait_all(servers: list[Server], timeout: float, stable: float = 10.0) -> list[tuple[int, float | None]]:
+    """The same for several servers at once: one wait, bounded by `timeout`, that also ends once no server's count
+    has dropped for `stable` seconds (kernels that are shutting down go within a second or two)."""
+    t0 = time.monotonic()
+    done: dict[int, tuple[int, float | None]] = {}
+    last_counts: dict[int, int] = {}
+    last_drop = t0
     while True:
-        n = server.kernel_count()
-        if n <= wanted:
-            return n, time.monotonic() - t0
-        if time.monotonic() - t0 > timeout:
-            return n, None
+        for i, server in enumerate(servers):
+            if i not in done:
+                n = server.kernel_count() - server.idle_kernels
+                if n < last_counts.get(i, n + 1):
+                    last_drop = time.monotonic()
+                last_counts[i] = n
+                if n <= 0:
+                    done[i] = (max(0, n), time.monotonic() - t0)
+        if len(done) == len(servers):
+            break
+        if time.monotonic() - t0 > timeout or time.monotonic() - last_drop > stable:
+            for i, server in enumerate(servers):
+                done.setdefault(i, (server.kernel_count() - server.idle_kernels, None))
+            break
         time.sleep(0.25)
+    return [done[i] for i in range(len(servers))]

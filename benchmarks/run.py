@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import statistics
 import sys
 import time
@@ -34,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_browser  # noqa: E402
 import bench_kernel  # noqa: E402
 import bench_load  # noqa: E402
-from bench_servers import MB, ROOT, TARGETS, Server, start, wait_for_kernels  # noqa: E402
+import bench_servers  # noqa: E402
+from bench_servers import MB, ROOT, TARGETS, Server, start, wait_all, wait_for_kernels, wait_quiet  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 ORDER = ("baseline", "ours")
@@ -186,7 +188,11 @@ def browser_phase(args) -> dict:
     try:
         for key in ORDER:
             servers[key] = start(TARGETS[key], f"{key}-browser")
-            log(f"{key}: server up in {servers[key].started_s:.1f} s on port {servers[key].port}")
+            idle = servers[key].idle
+            log(f"{key}: server up in {servers[key].started_s:.1f} s on port {servers[key].port}, idle after "
+                f"{idle['ready_s']:.1f} s with {idle['kernels']} kernels ({idle['kernels_rss_mb']:.0f} MB) and "
+                f"{idle['server_rss_mb']:.0f} MB server RSS")
+            out.setdefault("idle", {})[key] = idle
         b = bench_browser.launch()
         out["chromium"] = b.version
         try:
@@ -221,22 +227,26 @@ def browser_phase(args) -> dict:
                     time.sleep(0.3)
         finally:
             bench_browser.close(b)
+        right_after = {key: servers[key].kernel_count() - servers[key].idle_kernels for key in ORDER}
+        waited = dict(zip(ORDER, wait_all([servers[key] for key in ORDER], args.leak_wait)))
         for key in ORDER:
             server = servers[key]
-            right_after = server.kernel_count()
-            left, took = wait_for_kernels(server, 0, args.leak_wait)
+            left, took = waited[key]
             snap = server.snapshot()
+            health = server.health_kernels()
+            idle_health = server.idle.get("health_kernels")
             per[key]["leak"] = {
-                "pages": per[key]["pages_opened"], "kernels_right_after_last_close": right_after,
-                "kernels_left": left, "health_kernels": server.health_kernels(),
+                "pages": per[key]["pages_opened"], "kernels_right_after_last_close": right_after[key],
+                "kernels_left": left, "idle_kernels": server.idle_kernels, "health_kernels": health,
+                "health_kernels_beyond_idle": None if health is None or idle_health is None else health - idle_health,
                 "seconds_to_zero": took, "waited_s": args.leak_wait,
-                "kernels_left_rss_mb": sum(i["rss"] for i in snap["procs"].values() if i["kernel"]) / MB,
+                "all_kernels_rss_mb": sum(i["rss"] for i in snap["procs"].values() if i["kernel"]) / MB,
             }
             lifetime = (snap["server_rss"] / MB - per[key]["server_rss_after_warmup_mb"])
             per[key]["server_rss_end_mb"] = snap["server_rss"] / MB
             per[key]["server_rss_growth_per_page_lifetime_mb"] = lifetime / max(1, per[key]["pages_opened"] - 1)
-            log(f"{key}: {per[key]['pages_opened']} pages opened and closed: {left} kernels left "
-                f"(health: {per[key]['leak']['health_kernels']})")
+            log(f"{key}: {per[key]['pages_opened']} pages opened and closed: {left} kernels left beyond the "
+                f"{server.idle_kernels} idle ones (/health: {per[key]['leak']['health_kernels']})")
         out["targets"] = per
     finally:
         for key, server in servers.items():
@@ -264,6 +274,7 @@ async def _level(server: Server, rate: float, args) -> dict:
     await bench_load.one_learner(base, path, warm, args.load_timeout)
     await bench_load.shutdown_kernel(base, warm)
     await asyncio.sleep(1.0)
+    await asyncio.get_running_loop().run_in_executor(None, wait_quiet, server, 60.0)
     before = server.snapshot()
     level = await bench_load.run_level(base, path, rate, args.level_seconds, args.threshold, args.load_timeout,
                                        early_stop=not args.no_early_stop)
@@ -292,7 +303,7 @@ def capacity_phase(args) -> dict:
             server = start(TARGETS[key], f"{key}-load-{rate:g}")
             try:
                 summary = asyncio.run(_level(server, rate, args))
-                left, took = wait_for_kernels(server, 0, 20)
+                left, took = wait_for_kernels(server, 20)
                 summary["kernels_left_after_shutdown"] = left
                 summary["health_kernels_after_shutdown"] = server.health_kernels()
             finally:
@@ -325,7 +336,8 @@ def summarise(results: dict) -> dict:
                 "fcp_s": "fcp_s", "usable_s": "usable_s", "usable_wall_s": "usable_wall_s", "ttfb_s": "ttfb_s",
                 "html_done_s": "html_done_s", "dcl_s": "dcl_s", "ws_created_s": "ws_created_s",
                 "ws_open_s": "ws_open_s", "ws_messages_at_usable": "ws_messages_at_usable",
-                "widgets_at_usable": "widgets_at_usable", "cpu_s": "cpu_s", "kernel_rss_mb": "kernel_rss_mb",
+                "widgets_at_usable": "widgets_at_usable", "cpu_s": "cpu_s", "cpu_full_s": "cpu_full_s",
+                "kernel_rss_mb": "kernel_rss_mb", "kernel_uss_mb": "kernel_uss_mb",
                 "server_rss_growth_mb": "server_rss_growth_mb",
                 "memory_per_learner_mb": lambda r: (r["kernel_rss_mb"] + max(0.0, r["server_rss_growth_mb"])
                                                     if r.get("kernel_rss_mb") is not None else None),
@@ -340,6 +352,7 @@ def summarise(results: dict) -> dict:
                 s[name] = stats(values(runs, getter))
             s["usable_all_pages_s"] = stats(values(runs, "usable_s") + data.get("extra_usable_s", []))
             s["cold"] = data.get("cold")
+            s["idle"] = results.get("browser", {}).get("idle", {}).get(key)
             s["leak"] = data.get("leak")
             s["server_rss_growth_per_page_lifetime_mb"] = data.get("server_rss_growth_per_page_lifetime_mb")
             first = next((r for r in data["runs"] if "resources" in r), None)
@@ -372,8 +385,9 @@ def table_rows(summary: dict, options: dict) -> list[dict]:
     b, o = summary.get("baseline", {}), summary.get("ours", {})
     rows = []
 
-    def row(metric, unit, bv, ov, target, met, digits=2):
-        ratio = ov / bv if isinstance(bv, (int, float)) and isinstance(ov, (int, float)) and bv else None
+    def row(metric, unit, bv, ov, target, met, digits=2, with_ratio=True):
+        ratio = (ov / bv if with_ratio and isinstance(bv, (int, float)) and isinstance(ov, (int, float)) and bv
+                 else None)
         rows.append({"metric": metric, "unit": unit, "baseline": bv, "ours": ov, "ratio": ratio, "target": target,
                      "met": met, "digits": digits})
 
@@ -393,16 +407,36 @@ def table_rows(summary: dict, options: dict) -> list[dict]:
     row("Memory per learner (kernel RSS + server RSS growth)", "MB", _m(b, "memory_per_learner_mb"),
         _m(o, "memory_per_learner_mb"), "<= 60 MB", at_most(_m(o, "memory_per_learner_mb"), 60), 0)
     row("- kernel RSS when usable", "MB", _m(b, "kernel_rss_mb"), _m(o, "kernel_rss_mb"), "", None, 0)
+    row("- kernel USS when usable (memory only this kernel holds)", "MB", _m(b, "kernel_uss_mb"),
+        _m(o, "kernel_uss_mb"), "", None, 0)
     row("- server RSS growth per learner", "MB", _m(b, "server_rss_growth_mb"), _m(o, "server_rss_growth_mb"),
         "", None, 1)
-    row("Server + kernel CPU per learner start", "CPU-s", _m(b, "cpu_s"), _m(o, "cpu_s"), "", None)
+    row("Server + kernel CPU per learner start (request to usable)", "CPU-s", _m(b, "cpu_s"), _m(o, "cpu_s"),
+        "", None)
+    row("- including the work it sets off (e.g. pool refill), until idle", "CPU-s", _m(b, "cpu_full_s"),
+        _m(o, "cpu_full_s"), "", None)
+
+    def footprint(s):
+        idle = s.get("idle")
+        return idle["server_rss_mb"] + idle["kernels_rss_mb"] if idle else None
+
+    row("Idle server footprint (server + preheated kernels, RSS)", "MB", footprint(b), footprint(o), "", None, 0)
     lb, lo = b.get("leak") or {}, o.get("leak") or {}
     pages = lo.get("pages") or lb.get("pages") or options.get("leak_pages")
     row(f"Kernels left after {pages} pages opened and closed", "", lb.get("kernels_left"), lo.get("kernels_left"),
-        "0", None if lo.get("kernels_left") is None else lo.get("kernels_left") == 0, 0)
+        "0", None if lo.get("kernels_left") is None else lo.get("kernels_left") == 0, 0, with_ratio=False)
     cb, co = b.get("capacity_per_min"), o.get("capacity_per_min")
-    row(f"Capacity: learners starting per minute with p95 < {options.get('threshold', 5):g} s", "/min", cb, co,
-        "", None, 0)
+    levels = options.get("levels") or [0]
+
+    def capacity(s, value):
+        if value is None:
+            return None
+        if s.get("capacity_below_first_level"):
+            return f"< {levels[0]:g}"
+        return f">= {value:g}" if s.get("capacity_all_levels_passed") else value
+
+    row(f"Capacity: learners starting per minute with p95 < {options.get('threshold', 5):g} s", "/min",
+        capacity(b, cb), capacity(o, co), "", None, 0, with_ratio=False)
     row("First page after a server start (cold)", "s", (b.get("cold") or {}).get("usable_s"),
         (o.get("cold") or {}).get("usable_s"), "", None)
     return rows
@@ -448,7 +482,13 @@ def markdown_report(results: dict) -> str:
            f"- Load average at start {meta['load_average_at_start']}, at end {meta.get('load_average_at_end')}; "
            f"bench took {meta.get('duration_s', 0) / 60:.1f} min",
            f"- Source: git HEAD {(meta['git_head'] or '-')[:12]} (working tree may differ), "
-           f"engine digest {meta['source_digest']}", ""]
+           f"engine digest {meta['source_digest']}",
+           f"- Extra server arguments: her2lesson `{options.get('ours_args') or 'none'}`, "
+           f"plain Voila `{options.get('baseline_args') or 'none'}`", ""]
+    if meta.get("source_digest_at_end") and meta["source_digest_at_end"] != meta["source_digest"]:
+        out[2:2] = ["**Warning: her2lesson's code changed during this run (engine digest "
+                    f"{meta['source_digest']} at start, {meta['source_digest_at_end']} at end): phases may have "
+                    "measured different code. Run again on a quiet tree.**", ""]
     b, o = summary.get("baseline", {}), summary.get("ours", {})
     if b.get("usable_s") or o.get("usable_s"):
         out += ["## Where the time to a usable quiz goes (medians, seconds from navigation start)", "",
@@ -480,8 +520,8 @@ def markdown_report(results: dict) -> str:
         bb, ob = b.get("breakdown") or {}, o.get("breakdown") or {}
         out.append(f"| Kernel start until ready | {_fmt(bb.get('kernel_ready_s'), 2)} s | "
                    f"{_fmt(ob.get('kernel_ready_s'), 2)} s |")
-        labels = list(dict.fromkeys([s["step"] for s in bb.get("steps", [])] + [s["step"] for s in
-                                                                                  ob.get("steps", [])]))
+        labels = list(dict.fromkeys([s["step"] for s in ob.get("steps", [])] + [s["step"] for s in
+                                                                                  bb.get("steps", [])]))
         for label in labels:
             cells = []
             for side in (bb, ob):
@@ -509,9 +549,9 @@ def markdown_report(results: dict) -> str:
         for key in ORDER:
             c = cap.get(key)
             if c:
-                figure = (f"below {cap['levels'][0]:g}/min" if c["below_first_level"] else
-                          f"{c['capacity_per_min']:g}/min" + (" (every level passed)" if c["all_levels_passed"]
-                                                              else ""))
+                figure = (f"below {cap['levels'][0]:g}/min (the lowest rate tried)" if c["below_first_level"] else
+                          (f"at least {c['capacity_per_min']:g}/min (every level passed)" if c["all_levels_passed"]
+                           else f"{c['capacity_per_min']:g}/min"))
                 out.append(f"\n- {'Plain Voila' if key == 'baseline' else 'her2lesson'}: capacity {figure}")
         out.append("")
     out += ["## Other details", ""]
@@ -519,10 +559,14 @@ def markdown_report(results: dict) -> str:
         s = summary.get(key, {})
         leak = s.get("leak") or {}
         if leak:
-            out.append(f"- {name}: {leak['pages']} pages: {leak['kernels_right_after_last_close']} kernels right after "
-                       f"the last close, {leak['kernels_left']} after waiting up to {leak['waited_s']} s"
-                       + (f" (/health says {leak['health_kernels']})" if leak.get("health_kernels") is not None else "")
-                       + f"; {leak['kernels_left_rss_mb']:.0f} MB held by them; server RSS grew "
+            out.append(f"- {name}: {leak['pages']} pages: {leak['kernels_right_after_last_close']} kernel(s) left right "
+                       f"after the last close, {leak['kernels_left']} after waiting"
+                       + (f" {leak['seconds_to_zero']:.1f} s" if leak.get("seconds_to_zero") is not None else
+                          f" (no count dropped for 10 s; limit {leak['waited_s']:g} s)")
+                       + (f" (/health: {leak['health_kernels']} in all)" if leak.get("health_kernels") is not None
+                          else "")
+                       + f"; {leak['idle_kernels']} idle (preheated) kernels not counted; all kernels then held "
+                         f"{leak['all_kernels_rss_mb']:.0f} MB; server RSS grew "
                          f"{_fmt(s.get('server_rss_growth_per_page_lifetime_mb'), 2)} MB per page over the run.")
         if s.get("usable_all_pages_s"):
             u = s["usable_all_pages_s"]
@@ -559,6 +603,9 @@ def parse_args(argv=None):
     parser.add_argument("--no-early-stop", action="store_true",
                         help="run every level to its end even once its p95 is certain to miss the threshold")
     parser.add_argument("--breakdown-runs", type=int, default=3)
+    parser.add_argument("--ours-args", default="", help='extra arguments for `her2lesson serve`, e.g. "--pool-size 2"')
+    parser.add_argument("--baseline-args", default="", help='extra arguments for plain Voila, e.g. '
+                                                            '"--preheat_kernel=True --pool_size=2"')
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-breakdown", action="store_true")
     parser.add_argument("--no-capacity", action="store_true")
@@ -574,8 +621,10 @@ def parse_args(argv=None):
         args.levels = [10, 30] if args.quick else [10, 20, 30, 45, 60]
     if args.level_seconds is None:
         args.level_seconds = 30 if args.quick else 60
+    bench_servers.EXTRA_ARGS.update({"ours": shlex.split(args.ours_args), "baseline": shlex.split(args.baseline_args)})
     if args.out is None:
-        partial = args.quick or args.no_browser or args.no_capacity or args.no_breakdown or args.runs < 10
+        partial = (args.quick or args.no_browser or args.no_capacity or args.no_breakdown or args.runs < 10
+                   or args.leak_pages < 50 or bool(args.ours_args or args.baseline_args))
         args.out = "quick.tmp" if partial else "latest"
     return args
 
@@ -598,6 +647,9 @@ def main(argv=None) -> int:
         results["capacity"] = capacity_phase(args)
     results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["meta"]["duration_s"] = time.monotonic() - T0
+    results["meta"]["source_digest_at_end"] = _source_digest()
+    if results["meta"]["source_digest_at_end"] != results["meta"]["source_digest"]:
+        log("WARNING: her2lesson's code changed during the run: the phases measured different code")
     results["summary"] = summarise(results)
     results["table"] = table_rows(results["summary"], results["options"])
     RESULTS.mkdir(parents=True, exist_ok=True)
