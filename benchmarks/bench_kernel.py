@@ -55,8 +55,10 @@ def _execute(kc, code: str, timeout: float = 120) -> tuple[float, int, str | Non
             return time.perf_counter() - t0, comm_opens, error
 
 
-def breakdown(target: Target, runs: int = 3) -> dict:
+def breakdown(target: Target, runs: int = 3, server_env: dict[str, str] | None = None) -> dict:
+    """`server_env`: the HER2LESSON_* variables the real server hands its kernels (e.g. a content snapshot)."""
     notebook, steps, extra_env = _steps(target)
+    extra_env = {**(server_env or {}), **extra_env}
     samples: list[dict] = []
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     kernel_log = (LOG_DIR / f"kernel-breakdown-{target.key}.log").open("w")
@@ -81,4 +83,4 @@ def breakdown(target: Target, runs: int = 3) -> dict:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
     kernel_log.close()
-    return {"runs": samples, "steps": [s for s, _ in steps]}
+    return {"runs": samples, "steps": [s for s, _ in steps], "server_env_keys": sorted(server_env or {})}
