@@ -358,7 +358,8 @@ def summarise(results: dict) -> dict:
         data = browser.get(key)
         if data:
             runs = [r for r in data["runs"] if "error" not in r]
-            s["errors"] = [r["error"] for r in data["runs"] if "error" in r] + data.get("extra_errors", [])
+            s["errors"] = [r["error"] for r in data["runs"] if "error" in r]
+            s["extra_page_errors"] = data.get("extra_errors", [])
             for name, getter in {
                 "fcp_s": "fcp_s", "usable_s": "usable_s", "usable_wall_s": "usable_wall_s", "ttfb_s": "ttfb_s",
                 "html_done_s": "html_done_s", "dcl_s": "dcl_s", "ws_created_s": "ws_created_s",
@@ -448,6 +449,10 @@ def table_rows(summary: dict, options: dict) -> list[dict]:
         return idle["server_rss_mb"] + idle["kernels_rss_mb"] if idle else None
 
     row("Idle server footprint (server + preheated kernels, RSS)", "MB", footprint(b), footprint(o), "", None, 0)
+    eb, eo = b.get("errors"), o.get("errors")
+    row(f"Measured pages that failed (not usable within {bench_browser.PAGE_TIMEOUT_MS // 1000} s, or a step "
+        "timed out)", "", None if eb is None else len(eb), None if eo is None else len(eo), "0",
+        None if eo is None else len(eo) == 0, 0, with_ratio=False)
     lb, lo = b.get("leak") or {}, o.get("leak") or {}
     pages = lo.get("pages") or lb.get("pages") or options.get("leak_pages")
     row(f"Kernels left after {pages} pages opened and closed", "", lb.get("kernels_left"), lo.get("kernels_left"),
@@ -611,7 +616,10 @@ def markdown_report(results: dict) -> str:
             out.append(f"- {name}: first page after the server started: usable {_fmt(c.get('usable_s'), 2)} s, "
                        f"HTML complete {_fmt(c.get('html_done_s'), 2)} s, CPU {_fmt(c.get('cpu_s'), 2)} s.")
         if s.get("errors"):
-            out.append(f"- {name}: {len(s['errors'])} page errors, e.g. {s['errors'][0]}")
+            out.append(f"- {name}: {len(s['errors'])} measured page(s) failed, e.g. {s['errors'][0]}")
+        if s.get("extra_page_errors"):
+            out.append(f"- {name}: {len(s['extra_page_errors'])} of the extra (kernel-leak) pages failed, e.g. "
+                       f"{s['extra_page_errors'][0]}")
     return "\n".join(out) + "\n"
 
 
@@ -656,7 +664,22 @@ def parse_args(argv=None):
     return args
 
 
+def rerender(path: Path) -> int:
+    """Write the Markdown report again from a results JSON (after a change to the report's layout)."""
+    results = json.loads(path.read_text(encoding="utf-8"))
+    results["summary"] = summarise(results)
+    results["table"] = table_rows(results["summary"], results["options"])
+    md_path = path.with_name(path.name.replace(".json", ".md"))
+    md_path.write_text(markdown_report(results), encoding="utf-8")
+    path.write_text(json.dumps(rounded(results), indent=1, default=str) + "\n", encoding="utf-8")
+    print(markdown_table(results["table"]))
+    print(f"\nWritten: {md_path.relative_to(ROOT)}")
+    return 0
+
+
 def main(argv=None) -> int:
+    if argv is None and len(sys.argv) == 3 and sys.argv[1] == "--rerender":
+        return rerender(Path(sys.argv[2]).resolve())
     args = parse_args(argv)
     if not Path(bench_browser.CHROMIUM).exists() and not args.no_browser:
         print(f"Chromium not found at {bench_browser.CHROMIUM}: install it (apt-get install chromium) "
