@@ -1,8 +1,8 @@
 """Learner records: resume codes, saved progress, answer events, cohorts and their results.
 
 SQLite in the data folder by default; PostgreSQL by URL when several servers share the records (see store.py for
-how the place is chosen). Nothing personal is needed: a learner is a random resume code, and a name is kept only
-if the learner typed one into their own state (for a certificate).
+how the place is chosen). Nothing personal is needed: a learner is a random resume code; the dashboard never stores
+a certificate name, and keeps a learner's own typed questions only if they tick "keep".
 """
 from .codes import grouped, normalise
 from .errors import StoreError

@@ -7,11 +7,6 @@ from typing import Any, Literal
 AnswerKind = Literal["check", "reveal"]
 ANSWER_KINDS: tuple[str, ...] = ("check", "reveal")
 
-STATE_KEYS = ("track", "section", "visited", "questions", "plan", "certificate_name")
-"""The keys the dashboard keeps in a learner's state. The store keeps any JSON object; results read `visited`
-(a list of section ids) and `track`. A name is there only if the learner typed one for a certificate."""
-
-
 @dataclass(frozen=True)
 class Learner:
     id: int
