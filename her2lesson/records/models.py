@@ -7,6 +7,7 @@ from typing import Any, Literal
 AnswerKind = Literal["check", "reveal"]
 ANSWER_KINDS: tuple[str, ...] = ("check", "reveal")
 
+
 @dataclass(frozen=True)
 class Learner:
     id: int
