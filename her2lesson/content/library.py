@@ -22,7 +22,7 @@ from .problems import ContentError, Problem
 from .schema import QUESTION, Bank, CaseQuestion, Model, Text
 from .yamlfile import YamlFile, load_yaml
 
-AIDS = ("ihc-explainer", "question-builder", "self-care-plan", "source-list")
+AIDS = ("help-card", "ihc-explainer", "question-builder", "self-care-plan", "source-list")
 
 
 class Source(Model):
@@ -79,6 +79,26 @@ class SelfCare(Model):
     items: tuple[CarePlanItem, ...]
 
 
+class HelpTier(Model):
+    id: Text
+    icon: Text
+    title: Text
+    action: Text
+    signs: tuple[Text, ...]
+    source: Text
+
+
+class HelpCard(Model):
+    """The when-to-get-help card: tiers of urgency, most urgent first, and the labels of its phone fields."""
+
+    title: Text
+    intro: Text
+    tiers: tuple[HelpTier, ...]
+    phone_label_day: Text
+    phone_label_night: Text
+    phone_note: Text
+
+
 @dataclass
 class Content:
     root: Path
@@ -91,6 +111,7 @@ class Content:
     ihc_explainer: IhcExplainer | None = None
     care_questions: CareQuestions | None = None
     self_care: SelfCare | None = None
+    help_card: HelpCard | None = None
     svgs: dict[str, str] = field(default_factory=dict)  # figure name -> the SVG text as checked
 
     def section(self, section_id: str) -> Section | None:
@@ -169,6 +190,7 @@ class _Loader:
         c.ihc_explainer = self.single("data/aids/ihc_explainer.yaml", IhcExplainer)
         c.care_questions = self.single("data/aids/care_questions.yaml", CareQuestions)
         c.self_care = self.single("data/aids/self_care.yaml", SelfCare)
+        c.help_card = self.single("data/aids/help_card.yaml", HelpCard)
         self.load_strings()
         self.load_banks()
         self.load_sections()
@@ -297,6 +319,11 @@ class _Loader:
                             self.problems.append(Problem(s.file, b.line, s.id,
                                                          f"glossary key {key!r} is not in data/glossary.yaml",
                                                          "add the term to data/glossary.yaml or fix the key"))
+        for tier in c.help_card.tiers if c.help_card else ():
+            if tier.source not in c.sources:
+                self.problems.append(Problem("data/aids/help_card.yaml", 1, tier.id,
+                                             f"source {tier.source!r} is not in data/sources.yaml",
+                                             "use a key from data/sources.yaml"))
         for name, fig in c.figures.items():
             path = self.root / "data" / "figures" / fig.file
             try:

@@ -77,6 +77,7 @@ class QuestionBase(Model):
     hint: Text | None = None
     glossary: tuple[Text, ...] = ()
     figure: Figure | None = None
+    action: bool = False  # teaches what to do (teach-back of an action), not a fact to recall
 
 
 class ChoiceQuestion(QuestionBase):
