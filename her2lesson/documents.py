@@ -24,9 +24,9 @@ def clean_name(raw: object) -> str:
     return text[:MAX_NAME].strip()
 
 
-def _document(orientation: str = "P") -> "_DocMixin":
-    """A new A4 PDF; fpdf2 (and the imaging libraries it pulls in) load only when a PDF is made, not per learner."""
-    return _doc_class()(orientation)
+def _document(orientation: str = "P", page_format: str = "A4") -> "_DocMixin":
+    """A new PDF; fpdf2 (and the imaging libraries it pulls in) load only when a PDF is made, not per learner."""
+    return _doc_class()(orientation, page_format)
 
 
 @functools.cache
@@ -37,8 +37,8 @@ def _doc_class() -> type:
 
 
 class _DocMixin:
-    def __init__(self, orientation: str = "P"):
-        super().__init__(orientation=orientation, unit="mm", format="A4")
+    def __init__(self, orientation: str = "P", page_format: str = "A4"):
+        super().__init__(orientation=orientation, unit="mm", format=page_format)
         self.set_auto_page_break(True, margin=18)
         self.set_margins(20, 18, 20)
         regular = next((d / "DejaVuSans.ttf" for d in FONT_DIRS if (d / "DejaVuSans.ttf").exists()), None)
@@ -59,7 +59,7 @@ class _DocMixin:
 
     def para(self, text: str, size: float = 12, bold: bool = False, color=INK, gap: float = 2, align: str = "L") -> None:
         self.style(size, bold, color)
-        self.multi_cell(0, size * 0.5, self.text_of(text), align=align, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.45, self.text_of(text), align=align, new_x="LMARGIN", new_y="NEXT")
         self.ln(gap)
 
     def bullets(self, items: Sequence[str], size: float = 12, marker: str = "-") -> None:
@@ -106,44 +106,119 @@ def certificate_pdf(c: Certificate) -> bytes:
 
 
 @dataclass(frozen=True)
+class HelpTierText:
+    icon: str
+    title: str
+    action: str
+    signs: Sequence[str]
+
+
+@dataclass(frozen=True)
 class Handout:
+    """The one take-home sheet: when to get help (with the team's numbers), my questions, my plan, notes."""
+
     title: str
     subtitle: str
+    help_heading: str
+    tiers: Sequence[HelpTierText]
+    phones: Sequence[tuple[str, str]]  # (label, number or "")
     questions_heading: str
     questions: Sequence[str]
     empty_questions: str
     plan_heading: str
     plan: Sequence[str]
-    key_points_heading: str
-    key_points: Sequence[tuple[str, Sequence[str]]]
     footer: str
     notes_heading: str = "Notes"
 
 
+SHEET_TEXT = 14.0  # the smallest text on the take-home sheet: large enough to read without glasses
+TIER_INK = ((153, 0, 0), (138, 74, 0), (0, 83, 130))  # dark red, dark amber, dark blue: each with words and icon too
+
+
+def _tick_list(doc: "_DocMixin", heading: str, items: Sequence[str], empty: str, x: float, width: float) -> float:
+    """A heading and items each with a real box to tick by hand, in a column; returns the column's bottom."""
+    doc.set_x(x)
+    doc.style(17, True, ACCENT)
+    doc.multi_cell(width, 7.5, doc.text_of(heading), align="L", new_x="LEFT", new_y="NEXT")
+    doc.ln(1)
+    doc.style(SHEET_TEXT)
+    box = 4.2
+    if not items:
+        doc.set_x(x)
+        doc.multi_cell(width, 5.8, doc.text_of(empty), align="L", new_x="LEFT", new_y="NEXT")
+    for item in items:
+        y = doc.get_y()
+        doc.set_draw_color(*INK)
+        doc.set_line_width(0.35)
+        doc.rect(x, y + 0.8, box, box)
+        doc.set_xy(x + box + 2.5, y)
+        doc.multi_cell(width - box - 2.5, 5.8, doc.text_of(item), align="L", new_x="LEFT", new_y="NEXT")
+        doc.ln(0.6)
+    return doc.get_y()
+
+
+def _tier(doc: "_DocMixin", tier: HelpTierText, ink: tuple[int, int, int], x: float, width: float) -> float:
+    """One tier in a column starting at the current y: a bar of its colour, icon and title, action, signs."""
+    top = doc.get_y()
+    inner = width - 5
+
+    def line(text: str, size: float, bold: bool = False, color: tuple[int, int, int] = INK) -> None:
+        doc.set_x(x + 5)
+        doc.style(size, bold, color)
+        doc.multi_cell(inner, size * 0.40, doc.text_of(text), align="L", new_x="LEFT", new_y="NEXT")
+
+    line(f"{tier.icon}  {tier.title}", SHEET_TEXT + 1, True, ink)
+    line(tier.action, SHEET_TEXT, True)
+    for sign in tier.signs:
+        line(("\u2022 " if doc.unicode else "- ") + sign, SHEET_TEXT)
+    bottom = doc.get_y() + 1
+    doc.set_fill_color(*ink)
+    doc.rect(x, top, 2.2, bottom - top, style="F")
+    doc.set_y(bottom + 2)
+    return doc.get_y()
+
+
 def handout_pdf(h: Handout) -> bytes:
-    doc = _document()
+    doc = _document(page_format="letter")  # US sheet: the numbers on it (911, 988, °F) are US ones
+    doc.set_margins(14, 12, 14)
+    doc.set_auto_page_break(True, margin=12)
     doc.add_page()
-    doc.para(h.title, 20, True, ACCENT, 2)
-    doc.para(h.subtitle, 11, False, INK, 6)
-    doc.para(h.questions_heading, 15, True, ACCENT, 2)
-    if h.questions:
-        doc.bullets([f"{q}" for q in h.questions], 12, "[ ]")
-    else:
-        doc.para(h.empty_questions, 12)
-    if h.plan:
-        doc.para(h.plan_heading, 15, True, ACCENT, 2)
-        doc.bullets(h.plan, 12, "[ ]")
-    doc.para(h.notes_heading, 15, True, ACCENT, 2)
-    for _ in range(4):
-        y = doc.get_y() + 7
-        doc.set_draw_color(150, 150, 150)
-        doc.set_line_width(0.2)
-        doc.line(doc.l_margin, y, doc.w - doc.r_margin, y)
-        doc.set_y(y + 1)
-    doc.ln(8)
-    doc.para(h.key_points_heading, 15, True, ACCENT, 2)
-    for title, points in h.key_points:
-        doc.para(title, 12.5, True, INK, 1)
-        doc.bullets(points, 11)
-    doc.para(h.footer, 9.5, False, (70, 70, 70), 0)
+    doc.para(h.title, 20, True, ACCENT, 0)
+    doc.para(h.subtitle, SHEET_TEXT, False, INK, 0)
+    doc.para(h.footer, SHEET_TEXT, False, (60, 60, 60), 2)
+    doc.para(h.help_heading, 17, True, ACCENT, 1)
+    # Two columns: the most urgent tier and the least urgent on the left, "call now" (the longest) on the right.
+    gap = 6
+    width = (doc.w - doc.l_margin - doc.r_margin - gap) / 2
+    top = doc.get_y()
+    tiers = list(zip(h.tiers, TIER_INK * 2))
+    columns = [tiers[0::2], tiers[1::2]]
+    bottoms = []
+    for k, column in enumerate(columns):
+        doc.set_y(top)
+        for tier, ink in column:
+            bottoms.append(_tier(doc, tier, ink, doc.l_margin + k * (width + gap), width))
+    doc.set_y(max(bottoms, default=top))
+    doc.style(SHEET_TEXT, True)
+    for label, number in h.phones:
+        doc.set_x(doc.l_margin)
+        y = doc.get_y()
+        doc.cell(0, 6.6, doc.text_of(f"{label}: {number}"), new_x="LMARGIN", new_y="NEXT")
+        if not number:
+            doc.set_draw_color(120, 120, 120)
+            doc.line(doc.l_margin + doc.get_string_width(doc.text_of(label + ": ")) + 2, y + 6,
+                     doc.w - doc.r_margin, y + 6)
+    doc.ln(2)
+    top = doc.get_y()
+    full = doc.w - doc.l_margin - doc.r_margin
+    left = full if not h.plan else full * 0.6
+    page = doc.page
+    bottom = _tick_list(doc, h.questions_heading, h.questions, h.empty_questions, doc.l_margin, left)
+    if h.plan and doc.page == page:  # beside the questions while both fit on the first page
+        doc.set_y(top)
+        bottom = max(bottom, _tick_list(doc, h.plan_heading, h.plan, "", doc.l_margin + left + gap, full - left - gap))
+        doc.set_y(bottom)
+    elif h.plan:  # a long list ran on: the plan follows it
+        doc.ln(2)
+        _tick_list(doc, h.plan_heading, h.plan, "", doc.l_margin, full)
     return bytes(doc.output())

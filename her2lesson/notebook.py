@@ -7,7 +7,7 @@ from __future__ import annotations
 from IPython.display import HTML, display
 
 from .content import load_content
-from .dashboard.aids import IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
+from .dashboard.aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .dashboard.sections import figure_html
 from .quiz import QuizOptions, QuizView
 from .strings import Strings
@@ -28,6 +28,7 @@ def quiz(section: str, track: str = "patient"):
 def aid(name: str, track: str = "patient"):
     content, t = load_content(), _strings()
     makers = {
+        "help-card": lambda: HelpCard(content, t).widget,
         "ihc-explainer": lambda: IhcExplainer(content, track, t).widget,
         "question-builder": lambda: QuestionBuilder(content, t).widget,
         "self-care-plan": lambda: SelfCarePlan(content, t).widget,

@@ -166,6 +166,7 @@ def test_pass_mark_is_configurable(content):
 
 
 def test_take_home_sheet_holds_the_questions_and_key_points(content):
+    """On screen: the help card, the questions and the key points. The PDF: one page with the help tiers."""
     pypdf = pytest.importorskip("pypdf")
     d = Dashboard(content, params={"track": "patient", "section": "questions"})
     builder = next(w for w in d.cache["questions"].children if "h2l-aid" in getattr(w, "_dom_classes", ()))
@@ -177,9 +178,49 @@ def test_take_home_sheet_holds_the_questions_and_key_points(content):
     preview = d.handout.preview.value
     assert "&lt;script&gt;" in preview and "<script>" not in preview
     assert content.care_questions.questions[0].text in preview
+    assert "Key points" in preview and content.help_card.tiers[0].title in preview
     pdf = d.handout.build_pdf()
-    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert "Can I keep working?" in text and "Key points" in text
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Can I keep working?" in text
+    for tier in content.help_card.tiers:
+        assert tier.title in text
+    assert "100.4" in text and "911" in text and "988" in text
+    assert len(reader.pages) == 1, "the take-home sheet is one page"
+
+
+def test_help_card_opens_the_symptoms_and_treatment_parts(content):
+    """The when-to-get-help card comes right after the main message, before any detail, in both parts."""
+    for section_id in ("symptoms", "treatment"):
+        roles = [(b.kind, b.role) for b in content.section(section_id).blocks]
+        main = roles.index(("markdown", "main-message"))
+        after = [r for r in roles[main + 1:] if r[0] != "markdown" or r[1] == "chunk"]
+        assert after[0] == ("aid", "help-card"), f"{section_id}: {roles}"
+
+
+def test_help_card_numbers_show_everywhere_and_are_kept(content):
+    events = []
+    d = Dashboard(content, params={"track": "patient", "section": "symptoms"},
+                  listener=lambda kind, data: events.append((kind, data)))
+    card = d.help_cards[0]
+    assert "100.4" in card.figure.value and "911" in card.figure.value
+    day = card.entries[0]
+    day._message(day, {"action": "add", "text": "<b>555-0100</b> call me"}, None)
+    assert d.phones["day"] == "555-0100"  # only what a phone number is written with
+    assert "555-0100" in card.figure.value and "<b>" not in card.figure.value
+    assert ("phones", {"phones": {"day": "555-0100"}}) in events
+    d.go(d.position_of("treatment"))
+    assert len(d.help_cards) == 2 and "555-0100" in d.help_cards[1].figure.value
+    night = d.help_cards[1].entries[1]
+    night._message(night, {"action": "add", "text": "+1 (555) 0199"}, None)
+    assert "+1 (555) 0199" in d.help_cards[0].figure.value, "the other copy of the card shows it too"
+    d.go(d.position_of(HANDOUT))
+    assert "+1 (555) 0199" in d.handout.preview.value
+    d.phones = {}
+    restored = Dashboard(content, params={})
+    restored.restore({"track": "patient", "section": "symptoms", "phones": {"day": "555-0100", "night": 7}}, [])
+    assert restored.phones == {"day": "555-0100"}
+    assert "555-0100" in restored.help_cards[0].figure.value
 
 
 def test_own_questions_are_bounded_in_length_and_number(content):

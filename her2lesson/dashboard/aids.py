@@ -11,11 +11,14 @@ from urllib.parse import quote
 import ipywidgets as w
 
 from ..content import Content
+from ..content.library import HelpCard as HelpCardData
 from ..strings import Strings
 from ..widgets import LiveRegion, QuestionForm, TextEntry
 
 MAX_OWN_QUESTION = 300
 MAX_OWN_QUESTIONS = 20
+MAX_PHONE = 40
+PHONE_FIELDS = ("day", "night")
 
 
 def choices(options: list[str], legend: str, multiple: bool = False, value: list[int] | None = None) -> QuestionForm:
@@ -28,6 +31,63 @@ def choices(options: list[str], legend: str, multiple: bool = False, value: list
 def _download_link(text: str, filename: str, label: str) -> str:
     href = "data:text/plain;charset=utf-8," + quote(text)
     return f'<a class="h2l-download" download="{escape(filename)}" href="{href}">{escape(label)}</a>'
+
+
+def clean_phone(raw: object) -> str:
+    """A phone number as typed, kept to what numbers are written with, and bounded."""
+    text = "".join(ch for ch in str(raw or "") if ch.isdigit() or ch in " +-().#*x")
+    return " ".join(text.split())[:MAX_PHONE]
+
+
+def help_card_html(card: "HelpCardData", t: Strings, phones: dict[str, str] | None = None) -> str:
+    """The when-to-get-help card as a figure: tiers most urgent first, each marked by words and an icon, not colour."""
+    phones = phones or {}
+    tiers = []
+    for tier in card.tiers:
+        signs = "".join(f"<li>{escape(sign)}</li>" for sign in tier.signs)
+        tiers.append(f'<section class="h2l-tier h2l-tier-{escape(tier.id)}" aria-label="{escape(tier.title)}">'
+                     f'<h3><span class="h2l-tier-icon" aria-hidden="true">{escape(tier.icon)}</span> '
+                     f'{escape(tier.title)}</h3><p class="h2l-tier-action">{escape(tier.action)}</p>'
+                     f'<ul>{signs}</ul></section>')
+    lines = "".join(f'<p class="h2l-phone"><strong>{escape(label)}:</strong> '
+                    f'<span class="h2l-phone-number">{escape(phones.get(key, "")) or "&nbsp;" * 3}</span></p>'
+                    for key, label in (("day", card.phone_label_day), ("night", card.phone_label_night)))
+    return (f'<figure class="h2l-help-card" aria-label="{escape(card.title)}">'
+            f'<figcaption><h2>{escape(card.title)}</h2><p>{escape(card.intro)}</p></figcaption>'
+            f'{"".join(tiers)}<div class="h2l-phones">{lines}</div>'
+            f'<p class="h2l-note">{escape(t("help_card_emergency"))}</p></figure>')
+
+
+class HelpCard:
+    """The when-to-get-help card, with fields for the care team's day and night numbers shown on the card."""
+
+    def __init__(self, content: Content, t: Strings, on_change: Callable[[dict[str, str]], None] | None = None,
+                 initial: dict[str, str] | None = None):
+        self.card, self.t, self.on_change = content.help_card, t, on_change
+        self.phones = {k: clean_phone(v) for k, v in (initial or {}).items() if k in PHONE_FIELDS}
+        self.figure = w.HTML(layout=w.Layout(width="100%"))
+        self.status = LiveRegion()
+        labels = {"day": self.card.phone_label_day, "night": self.card.phone_label_night}
+        self.entries = [TextEntry(on_add=lambda text, key=key: self.set_phone(key, text), label=labels[key],
+                                  button_label=t("help_card_save"), max_length=MAX_PHONE, autocomplete="tel",
+                                  value=self.phones.get(key, "")) for key in PHONE_FIELDS]
+        fields = w.VBox([w.HTML(f'<p class="h2l-note">{escape(self.card.phone_note)}</p>'), *self.entries,
+                         self.status]).add_class("h2l-phone-fields")
+        self.widget = w.VBox([self.figure, fields], layout=w.Layout(width="100%")).add_class("h2l-aid")
+        self.widget.add_class("h2l-help")
+        self.show(self.phones)
+
+    def set_phone(self, key: str, raw: object) -> None:
+        self.phones[key] = clean_phone(raw)
+        self.show(self.phones)
+        self.status.say(f"<p>{escape(self.t('help_card_saved'))}</p>", "h2l-live h2l-info")
+        if self.on_change:
+            self.on_change(dict(self.phones))
+
+    def show(self, phones: dict[str, str]) -> None:
+        """Draw the card with these numbers (also when another copy of the card changed them)."""
+        self.phones = dict(phones)
+        self.figure.value = help_card_html(self.card, self.t, self.phones)
 
 
 class IhcExplainer:
@@ -88,7 +148,7 @@ class QuestionBuilder:
         self.keep.observe(self._changed, names="value")
         self.entry = TextEntry(on_add=self.add_own, label=t("own_question_label"),
                                placeholder=t("own_question_placeholder"), button_label=t("add_question"),
-                               max_length=MAX_OWN_QUESTION)
+                               max_length=MAX_OWN_QUESTION, multiline=True)
         self.status = LiveRegion()
         self.listing = w.HTML().add_class("h2l-my-list")
         tips = "".join(f"<li>{escape(tip)}</li>" for tip in data.tips)

@@ -19,7 +19,7 @@ from ..quiz import QuestionRecord, QuizOptions, QuizView
 from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets import LiveRegion, TextEntry
-from .aids import IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
+from .aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .finish import FinishPanel
 from .handout import HandoutPanel
 from .sections import View, section_children
@@ -67,6 +67,8 @@ class Dashboard:
         self.own_questions: list[str] = []
         self.keep_own = False
         self.plan: list[str] = []
+        self.phones: dict[str, str] = {}
+        self.help_cards: list[HelpCard] = []
         self.code = ""
         self.certificate_name = ""
         self.finish: FinishPanel | None = None
@@ -161,6 +163,7 @@ class Dashboard:
         self.track = track
         self.cache.clear()
         self.quizzes.clear()
+        self.help_cards.clear()
         self.pages = [Page(s.id, s.title, s) for s in self.content.sections if track == "nurse" or s.id != FINAL]
         self.pages.append(Page(HANDOUT, self.t("handout_title")))
         self.nav_buttons = [self._nav_button(i) for i in range(len(self.pages))]
@@ -203,6 +206,7 @@ class Dashboard:
         self.cache.clear()
         self.quizzes.clear()
         self.question_list, self.own_questions, self.plan = [], [], []
+        self.phones, self.help_cards = {}, []
         self.keep_own, self.code, self.track, self.pages, self.nav_buttons = False, "", None, [], []
         self.seed = secrets.token_hex(8)
         self.nav.children = ()
@@ -246,6 +250,8 @@ class Dashboard:
         self.question_list = [q for q in state.get("questions", []) if isinstance(q, str)]
         self.keep_own = bool(state.get("keep_own"))
         self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]
+        phones = state.get("phones")
+        self.phones = {k: v for k, v in phones.items() if isinstance(v, str)} if isinstance(phones, dict) else {}
         track = state.get("track") if state.get("track") in TRACKS else "patient"
         self.choose_track(track)
         self.visited.update(visited)
@@ -301,7 +307,7 @@ class Dashboard:
         if page.section is None:
             self.handout = HandoutPanel(self.content, [p.section for p in self.pages if p.section], self.t,
                                         questions=lambda: list(self.question_list), plan=lambda: list(self.plan),
-                                        code=lambda: self.code)
+                                        code=lambda: self.code, phones=lambda: dict(self.phones))
             return self.handout.widget
         view = View(self.track or "patient", self.facilitator)
         children = section_children(page.section, self.content, view, self.t,
@@ -316,6 +322,10 @@ class Dashboard:
     def _widget_for(self, section: Section, block: Block) -> w.Widget | None:
         if block.kind == "quiz":
             return self._quiz(section, block.role)
+        if block.role == "help-card":
+            card = HelpCard(self.content, self.t, on_change=self._set_phones, initial=self.phones)
+            self.help_cards.append(card)
+            return card.widget
         if block.role == "ihc-explainer":
             return IhcExplainer(self.content, self.track or "patient", self.t).widget
         if block.role == "question-builder":
@@ -364,6 +374,14 @@ class Dashboard:
     def _set_plan(self, plan: list[str]) -> None:
         self.plan = plan
         self._emit("plan", plan=list(plan))
+
+    def _set_phones(self, phones: dict[str, str]) -> None:
+        """The care team's numbers: the same on every copy of the card, on the take-home sheet, and in the record."""
+        self.phones = dict(phones)
+        for card in self.help_cards:
+            if card.phones != self.phones:
+                card.show(self.phones)
+        self._emit("phones", phones=dict(self.phones))
 
     def _set_name(self, name: str) -> None:
         self.certificate_name = name

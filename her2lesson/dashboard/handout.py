@@ -1,4 +1,7 @@
-"""The take-home sheet: the learner's own questions, their self-care plan and every section's key points."""
+"""The take-home sheet: when to get help (with the team's numbers), the learner's questions and plan.
+
+On screen it also lists every section's key points; the PDF keeps to one printed page at 14 pt or larger.
+"""
 from __future__ import annotations
 
 import base64
@@ -10,17 +13,18 @@ import ipywidgets as w
 
 from ..content import Content
 from ..content.notebooks import Section
-from ..documents import Handout, handout_pdf
+from ..documents import Handout, HelpTierText, handout_pdf
 from ..strings import Strings
+from .aids import help_card_html
 from .sections import key_points
 
 
 class HandoutPanel:
     def __init__(self, content: Content, sections: Sequence[Section], t: Strings,
                  questions: Callable[[], list[str]], plan: Callable[[], list[str]],
-                 code: Callable[[], str] = lambda: ""):
+                 code: Callable[[], str] = lambda: "", phones: Callable[[], dict[str, str]] = dict):
         self.content, self.sections, self.t = content, list(sections), t
-        self.questions, self.plan, self.code = questions, plan, code
+        self.questions, self.plan, self.code, self.phones = questions, plan, code, phones
         self.preview = w.HTML()
         self.make = w.Button(description=t("handout_make"), layout=w.Layout(width="auto", min_height="44px"))
         self.make.add_class("h2l-button").add_class("h2l-primary")
@@ -49,20 +53,26 @@ class HandoutPanel:
         kp = "".join(f"<h3>{escape(title)}</h3><ul>" + "".join(f"<li>{escape(p)}</li>" for p in pts) + "</ul>"
                      for title, pts in self.points())
         code = f'<p><strong>{escape(t("your_code", code=self.code()))}</strong></p>' if self.code() else ""
-        self.preview.value = (f'<div class="h2l-sheet">{code}<h2>{escape(t("builder_title"))}</h2>{q_html}{plan_html}'
+        card = help_card_html(self.content.help_card, t, self.phones()) if self.content.help_card else ""
+        self.preview.value = (f'<div class="h2l-sheet">{code}{card}<h2>{escape(t("builder_title"))}</h2>{q_html}{plan_html}'
                               f'<h2>{escape(t("handout_key_points"))}</h2>{kp}'
                               f'<p class="h2l-note">{escape(t("not_advice"))}</p></div>')
 
     def build_pdf(self) -> bytes:
         t = self.t
+        card = self.content.help_card
+        phones = self.phones()
         pdf = handout_pdf(Handout(
             title=t("handout_title"),
             subtitle=f"{t('app_title')} - {date.today().isoformat()}"
                      + (f" - {t('your_code', code=self.code())}" if self.code() else ""),
+            help_heading=card.title if card else "",
+            tiers=[HelpTierText(x.icon, x.title, x.action, x.signs) for x in card.tiers] if card else [],
+            phones=[(card.phone_label_day, phones.get("day", "")), (card.phone_label_night, phones.get("night", ""))]
+            if card else [],
             questions_heading=t("builder_title"), questions=self.questions(),
             empty_questions=t("handout_no_questions"), plan_heading=t("plan_title"), plan=self.plan(),
-            key_points_heading=t("handout_key_points"), key_points=self.points(), footer=t("not_advice"),
-            notes_heading=t("handout_notes")))
+            footer=t("not_advice"), notes_heading=t("handout_notes")))
         href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
         self.link.value = (f'<a class="h2l-download" download="my-take-home-sheet.pdf" href="{href}">'
                            f'{escape(t("handout_download"))}</a>')

@@ -86,6 +86,8 @@ class LearnerSession:
             self.state["keep_own"] = keep
         elif kind == "plan":
             self.state["plan"] = list(data["plan"])
+        elif kind == "phones":
+            self.state["phones"] = dict(data["phones"])
         elif kind == "final_reset":
             self.state["final_reset_at"] = time.time()
         elif kind != "answer":

@@ -1,4 +1,5 @@
-// A labelled text box with its own Add button; the text travels with the button press (no stale value).
+// A labelled text field with its own button; the text travels with the button press (no stale value).
+// One-line fields (codes, names, phone numbers) are <input>s where Enter submits; own questions may wrap.
 let counter = 0;
 function render({ model, el }) {
   const id = "h2l-entry" + (++counter) + Math.random().toString(36).slice(2, 7);
@@ -6,13 +7,17 @@ function render({ model, el }) {
   wrap.className = "h2l-entry";
   const label = document.createElement("label");
   label.htmlFor = id;
-  label.className = "h2l-row-label";
-  const box = document.createElement("textarea");
+  label.className = "h2l-entry-label";
+  const multiline = model.get("multiline");
+  const box = document.createElement(multiline ? "textarea" : "input");
   box.id = id;
-  box.rows = 2;
+  if (multiline) { box.rows = 2; } else { box.type = "text"; box.autocomplete = model.get("autocomplete") || "off"; }
+  box.value = model.get("value") || "";
   const button = document.createElement("button");
   button.type = "button";
   button.className = "h2l-button h2l-secondary";
+  const row = document.createElement("div");
+  row.className = "h2l-entry-row";
   function draw() {
     label.textContent = model.get("label");
     box.placeholder = model.get("placeholder");
@@ -20,10 +25,15 @@ function render({ model, el }) {
     button.textContent = model.get("button_label");
   }
   draw();
-  button.addEventListener("click", () => model.send({ action: "add", text: box.value }));
+  const submit = () => model.send({ action: "add", text: box.value });
+  button.addEventListener("click", submit);
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
   model.on("msg:custom", (msg) => { if (msg && msg.clear) { box.value = ""; box.focus(); } });
   model.on("change:label", draw);
-  wrap.append(label, box, button);
+  row.append(box, button);
+  wrap.append(label, row);
   el.appendChild(wrap);
 }
 export default { render };

@@ -1,4 +1,4 @@
-"""A bounded text entry whose Add button sends the text with it."""
+"""A bounded, labelled text field whose button (or Enter) sends the text with it."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,6 +15,9 @@ class TextEntry(anywidget.AnyWidget):
     placeholder = traitlets.Unicode("").tag(sync=True)
     button_label = traitlets.Unicode("Add").tag(sync=True)
     max_length = traitlets.Int(300).tag(sync=True)
+    multiline = traitlets.Bool(False).tag(sync=True)  # one-line fields: Enter submits, no stray new lines
+    autocomplete = traitlets.Unicode("off").tag(sync=True)
+    value = traitlets.Unicode("").tag(sync=True)  # what the field shows when drawn (set from Python only)
 
     def __init__(self, on_add: Callable[[str], None], **kwargs: Any):
         super().__init__(**kwargs)

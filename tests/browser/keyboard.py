@@ -31,7 +31,7 @@ def tab_into(page, locator, limit: int = 400) -> None:
 def type_and_press(page, text: str, button: str) -> None:
     """Tab to the next text box, type, then Tab to `button` and press Enter (a text entry with its button)."""
     for _ in range(40):
-        if page.evaluate("document.activeElement.tagName") == "TEXTAREA":
+        if page.evaluate("document.activeElement.matches('textarea, input[type=text]')"):
             break
         page.keyboard.press("Tab")
     else:
