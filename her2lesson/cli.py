@@ -44,7 +44,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("The server did not start, so that no learner sees a broken module.", file=sys.stderr)
         return 1
     settings = LessonSettings(pass_mark=args.pass_mark, provider=args.provider,
-                              contact_hours=args.contact_hours, facilitator_code=args.facilitator_code)
+                              contact_hours=args.contact_hours, facilitator_code=args.facilitator_code,
+                              accreditation=args.accreditation, authors=args.authors, contact=args.contact)
     from .records import StoreError, open_store, store_env
 
     try:  # open the learner records now, so a broken store stops the server with one clear line
@@ -140,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8866, help="port to listen on (default: 8866)")
     serve.add_argument("--pass-mark", type=_percent, default=80, help="final-check pass mark in percent (default: 80)")
     serve.add_argument("--provider", default=LessonSettings.provider, help="certificate provider name")
+    serve.add_argument("--accreditation", default="",
+                       help='accreditation line printed on the certificate, e.g. "Approved for 1.0 contact hour by ..."')
+    serve.add_argument("--authors", default="",
+                       help="who wrote and reviewed the module, shown on the sources page")
+    serve.add_argument("--contact", default="",
+                       help="where to report an error (e-mail or web address), shown on the sources page")
     serve.add_argument("--contact-hours", type=float, default=1.0, help="contact hours on the certificate")
     serve.add_argument("--facilitator-code", default=os.environ.get("HER2LESSON_FACILITATOR_CODE", ""),
                        help="code that opens facilitator mode (off when empty)")

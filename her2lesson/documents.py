@@ -85,23 +85,123 @@ class Certificate:
     hours_label: str = "Contact hours"
     provider_label: str = "Provided by"
     date_label: str = "Date"
+    pass_mark: int | None = None
+    pass_mark_label: str = "pass mark"
+    accreditation: str = ""
+    """From the settings: who accredits the hours, printed under the provider (nothing when empty)."""
+    certificate_id: str = ""
+    """The ID the records keep; empty when it could not be recorded, and then no way to check it is printed."""
+    id_label: str = "Certificate ID"
+    verify_note: str = ""
+    """How to check the ID, printed under it."""
+
+
+NAME_LARGEST, NAME_SMALLEST = 30.0, 18.0  # the name shrinks to fit one line, down to this; below, it wraps
+CERT_GREY = (85, 85, 85)
+
+
+def name_lines(doc: "_DocMixin", name: str, width: float) -> tuple[float, list[str]]:
+    """The name's font size and lines: one line at the largest size that fits; past NAME_SMALLEST, lines broken
+    only between words. A word too long for the line makes the size smaller still: a name is never cut mid-word."""
+    def width_at(text: str, size: float) -> float:
+        doc.style(size, True)
+        return doc.get_string_width(doc.text_of(text))
+
+    whole = width_at(name, 1) or 1e-9  # widths grow in proportion to the size
+    if whole * NAME_SMALLEST <= width:
+        return min(NAME_LARGEST, int(2 * width / whole) / 2), [name]
+    longest = max(width_at(word, 1) for word in name.split())
+    size = min(NAME_SMALLEST, int(2 * width / longest) / 2)
+    lines: list[str] = []
+    for word in name.split():
+        if lines and width_at(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return size, lines
+
+
+def _block_height(doc: "_DocMixin", width: float, text: str, size: float, bold: bool = False) -> float:
+    """How tall `text` is once wrapped in `width` (nothing is drawn)."""
+    if not text:
+        return 0.0
+    doc.style(size, bold)
+    return doc.multi_cell(width, size * 0.45, doc.text_of(text), dry_run=True, output="HEIGHT")
+
+
+def _centred(doc: "_DocMixin", x: float, width: float, text: str, size: float, bold: bool = False,
+             color: tuple[int, int, int] = INK, align: str = "C") -> None:
+    """Wrapped text in a column from the current y; the y moves below it."""
+    if not text:
+        return
+    doc.style(size, bold, color)
+    doc.set_x(x)
+    doc.multi_cell(width, size * 0.45, doc.text_of(text), align=align, new_x="LEFT", new_y="NEXT")
 
 
 def certificate_pdf(c: Certificate) -> bytes:
+    """One landscape A4 page: heading; the name, what was completed and the results in the middle; the provider,
+    accreditation, ID and how to check it along the foot, so the page is filled evenly, top to bottom."""
     doc = _document("L")
+    doc.set_auto_page_break(False)
     doc.add_page()
     doc.set_draw_color(*ACCENT)
     doc.set_line_width(1.2)
     doc.rect(10, 10, doc.w - 20, doc.h - 20)
-    doc.ln(18)
-    doc.para(c.heading, 28, True, ACCENT, 8, "C")
-    doc.para(c.name or "-", 24, True, INK, 6, "C")
-    doc.para(c.statement, 14, False, INK, 4, "C")
-    doc.para(c.module_title, 18, True, INK, 10, "C")
+    doc.set_line_width(0.3)
+    doc.rect(13.5, 13.5, doc.w - 27, doc.h - 27)
+    left, width = 28.0, doc.w - 56.0
+
+    doc.set_y(26)
+    _centred(doc, left, width, c.heading, 30, True, ACCENT)
+    doc.set_draw_color(*ACCENT)
+    doc.set_line_width(0.6)
+    doc.line(doc.w / 2 - 30, doc.get_y() + 3, doc.w / 2 + 30, doc.get_y() + 3)
+    top = doc.get_y() + 6
+
+    # The foot: provider and accreditation on the left, the ID and how to check it on the right.
+    gap = 12.0
+    column = (width - gap) / 2 if c.certificate_id else width
+    foot = [(c.provider_label, 10, False, CERT_GREY), (c.provider, 15, True, INK), (c.accreditation, 10.5, False, INK)]
+    ident = [(c.id_label, 10, False, CERT_GREY), (c.certificate_id, 17, True, ACCENT), (c.verify_note, 10, False, INK)]
+    columns = [foot, ident] if c.certificate_id else [foot]
+    foot_height = max(sum(_block_height(doc, column, text, size, bold) + 1 for text, size, bold, _ in col)
+                      for col in columns)
+    foot_top = doc.h - 22 - foot_height
+    for k, col in enumerate(columns):
+        doc.set_y(foot_top)
+        for text, size, bold, color in col:
+            _centred(doc, left + k * (column + gap), column, text, size, bold, color,
+                     align="C" if len(columns) == 1 else ("L" if k == 0 else "R"))
+            doc.ln(1)
+    doc.set_draw_color(190, 190, 190)
+    doc.set_line_width(0.3)
+    doc.line(left, foot_top - 5, left + width, foot_top - 5)
+
+    # The middle, centred between the heading and the foot.
+    size, lines = name_lines(doc, c.name or "-", width - 10)
     hours = f"{c.contact_hours:g}"
-    doc.para(f"{c.score_label}: {c.score_percent}%    {c.hours_label}: {hours}    "
-             f"{c.date_label}: {c.issued.isoformat()}", 13, False, INK, 4, "C")
-    doc.para(f"{c.provider_label}: {c.provider}", 13, False, INK, 2, "C")
+    score = f"{c.score_percent}%" + (f" ({c.pass_mark_label} {c.pass_mark}%)" if c.pass_mark else "")
+    details = [(c.score_label, score), (c.hours_label, hours), (c.date_label, c.issued.isoformat())]
+    middle = (len(lines) * size * 0.5 + 4 + 7 + 3 + _block_height(doc, width, c.module_title, 18, True) + 10
+              + 5 + 8)
+    doc.set_y(top + max(0.0, (foot_top - 8 - top - middle) / 2))
+    doc.style(size, True)
+    for line in lines:
+        doc.set_x(left)
+        doc.cell(width, size * 0.5, doc.text_of(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(4)
+    _centred(doc, left, width, c.statement, 14)
+    doc.ln(3)
+    _centred(doc, left, width, c.module_title, 18, True)
+    doc.ln(10)
+    y = doc.get_y()
+    cell = width / len(details)
+    for k, (label, value) in enumerate(details):
+        doc.set_y(y)
+        _centred(doc, left + k * cell, cell, label, 10, False, CERT_GREY)
+        doc.ln(0.5)
+        _centred(doc, left + k * cell, cell, value, 15, True)
     return bytes(doc.output())
 
 

@@ -21,6 +21,12 @@ class LessonSettings:
     """Contact hours printed on the certificate."""
     facilitator_code: str = ""
     """Code that opens facilitator mode (empty: facilitator mode is off)."""
+    accreditation: str = ""
+    """A line printed on the certificate, e.g. who accredits the contact hours (empty: no line)."""
+    authors: str = ""
+    """Who wrote and reviewed the module, shown with the sources (empty: not shown)."""
+    contact: str = ""
+    """Where to report an error (an e-mail address, a web address or plain words), shown with the sources."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "LessonSettings":

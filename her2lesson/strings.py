@@ -15,6 +15,11 @@ class Strings:
         except (KeyError, IndexError, ValueError):
             return text
 
+    def plural(self, key: str, n: int, **values: object) -> str:
+        """`key_one` when n is 1, else `key_many`, filled with {n}: the words for a count come from the catalogue,
+        so a translation writes its own singular and plural instead of an English "answer(s)"."""
+        return self(f"{key}_one" if n == 1 else f"{key}_many", n=n, **values)
+
     @classmethod
     def for_language(cls, catalogues: Mapping[str, Mapping[str, str]], lang: str = "en") -> "Strings":
         english = catalogues.get("en", {})

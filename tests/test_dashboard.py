@@ -113,9 +113,76 @@ def test_progress_marks_a_section_finished_when_its_quiz_is_answered(content):
     d = Dashboard(content, params={"track": "patient", "section": "causes"})
     button = d.nav_buttons[d.index]
     assert not button.description.startswith("\u2713")
+    assert button.description.startswith("\u2022"), "seen, self-check not yet done"
     answer_all(d.quizzes["causes"])
     assert button.description.startswith("\u2713")
-    assert re.search(r"(\d+) of (\d+) parts done", d.progress.value)
+    assert re.search(r"2 of (\d+) parts seen", d.progress.value), "welcome and causes"
+    d.go(d.index + 1)
+    d.go(d.index + 1)
+    assert re.search(r"4 of (\d+) parts seen", d.progress.value), "every part opened counts, quiz or not"
+    assert f"Part {d.index + 1} of {len(d.pages)}" in d.where.value and "min" in d.where.value
+
+
+def test_a_link_to_a_part_wins_over_the_resumed_place_and_says_welcome_back(content):
+    d = Dashboard(content, params={"section": "testing"})
+    d.restore({"track": "patient", "section": "outlook", "visited": ["welcome", "outlook"]}, [])
+    assert d.current.id == "testing"
+    assert "Welcome back" in d.notices.html
+    plain = Dashboard(content, params={})
+    plain.restore({"track": "patient", "section": "outlook", "visited": ["outlook"]}, [])
+    assert plain.current.id == "outlook"
+
+
+def find(widget, match):
+    """The first widget in the tree under `widget` for which `match` is true (depth first), or None."""
+    if match(widget):
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = find(child, match)
+        if found is not None:
+            return found
+    return None
+
+
+def _button(widget, label):
+    return find(widget, lambda c: getattr(c, "description", None) == label)
+
+
+def test_start_fresh_asks_first(content):
+    fresh = []
+    d = Dashboard(content, params={"track": "patient"}, start_fresh=lambda: fresh.append(1), resume=lambda c: False)
+    d.show_code("K7M-4QX-9TD")
+    _button(d.account, "Not you? Start fresh").click()
+    assert not fresh
+    assert find(d.account, lambda c: "K7M-4QX-9TD" in getattr(c, "value", "") and "stay saved" in c.value)
+    _button(d.account, "No, keep going").click()
+    assert not fresh and _button(d.account, "Not you? Start fresh")
+    _button(d.account, "Not you? Start fresh").click()
+    _button(d.account, "Yes, start fresh").click()
+    assert fresh == [1]
+
+
+def test_coming_back_opens_the_code_box_below_the_three_paths(content):
+    d = Dashboard(content, params={}, resume=lambda c: False)
+    start = d.main.children[0]
+    kinds = [type(c).__name__ for c in start.children]
+    toggle = _button(start, "Coming back? Use my resume code")
+    paths = [i for i, c in enumerate(start.children) if _button(c, "I am a nurse or a nursing student")]
+    prompt = [i for i, c in enumerate(start.children) if find(c, lambda x: x is toggle)]
+    assert paths and prompt and paths[0] < prompt[0], kinds
+    entry = find(start, lambda c: getattr(c, "label", "") == "Coming back? Type your resume code")
+    assert entry.layout.display == "none"
+    toggle.click()
+    assert entry.layout.display is None and toggle.layout.display == "none"
+
+
+def test_display_settings_come_back_from_the_browser(content):
+    d = Dashboard(content, params={"track": "patient"})
+    d.display_store._message(d.display_store, {"loaded": "larger|1"}, None)
+    assert d.size.value == "larger" and d.contrast.value is True
+    assert "h2l-contrast" in d.widget._dom_classes
+    d.size.value = "large"
+    assert d.display_store.value == "large|1"
 
 
 def test_answers_are_reported_as_they_happen(content):
@@ -354,7 +421,7 @@ def test_not_you_starts_fresh_on_a_shared_device(content, tmp_path):
     assert old and session.browser.value
     session.start_fresh()
     assert d.track is None and d.code == "" and not d.records and session.browser.value == ""
-    assert any(getattr(c, "label", "") == "Coming back? Type your resume code" for c in d.account.children)
+    assert find(d.main, lambda c: getattr(c, "label", "") == "Coming back? Type your resume code")
     d.choose_track("patient")
     session.browser._message(session.browser, {"loaded": None}, None)
     assert d.code and d.code != old

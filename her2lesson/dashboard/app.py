@@ -18,7 +18,7 @@ from ..content.notebooks import Block, Section
 from ..quiz import QuestionRecord, QuizOptions, QuizView
 from ..settings import LessonSettings
 from ..strings import Strings
-from ..widgets import LiveRegion, TextEntry
+from ..widgets import BrowserStore, LiveRegion, TextEntry
 from .aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .finish import FinishPanel
 from .handout import HandoutPanel
@@ -97,20 +97,30 @@ class Dashboard:
                                    layout=w.Layout(width="auto"))
         self.size.observe(self._comfort, names="value")
         self.contrast.observe(self._comfort, names="value")
+        self.display_store = BrowserStore(on_loaded=self._display_loaded, key="her2lesson.display")
+        self.comfort = w.HBox([self.size, self.contrast]).add_class("h2l-comfort")
+        self.comfort.layout.display = "none"
+        self.display_button = self._button(self.t("display_settings"), self.toggle_display, "h2l-secondary")
+        self.display_button.add_class("h2l-display-toggle")
         self.contents_button = self._button(self.t("contents"), self.toggle_contents, "h2l-secondary")
         self.contents_button.add_class("h2l-contents-toggle")
-        header = w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>'), self.progress,
-                         w.HBox([self.contents_button, self.size, self.contrast]).add_class("h2l-comfort")])
+        self.where = w.HTML().add_class("h2l-where")
+        header = w.VBox([
+            w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>'), self.where,
+                    w.HBox([self.contents_button, self.display_button]).add_class("h2l-header-buttons")]
+                   ).add_class("h2l-header-row"),
+            self.comfort, self.progress])
         header.add_class("h2l-header")
         self.body = w.HBox([self.nav, w.VBox([self.main, self.pager], layout=w.Layout(width="100%"))])
         self.body.add_class("h2l-body")
-        self.widget = w.VBox([header, self.announcer, self.notices, self.account, self.body],
+        self.widget = w.VBox([header, self.announcer, self.notices, self.account, self.body, self.display_store],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("h2l-app")
         if self.facilitator:
             self.widget.add_class("h2l-facilitator")
         self._comfort()
 
+        self.requested_section = params.get("section") or ""  # a link's part wins over a resumed place
         wanted = params.get("track")
         if wanted in TRACKS:
             self.choose_track(wanted)
@@ -142,20 +152,39 @@ class Dashboard:
 
     # --- start screen and tracks ----------------------------------------------------------------------------------
     def show_start(self) -> None:
-        intro = w.HTML(f'<h1>{escape(self.t("start_title"))}</h1><p>{escape(self.t("start_intro"))}</p>'
-                       f'<p class="h2l-note">{escape(self.t("not_advice"))}</p>')
+        """The first screen: the three paths first (they fit a phone's first screen), then "coming back?"."""
+        intro = w.HTML(f'<h1>{escape(self.t("start_title"))}</h1><p>{escape(self.t("start_intro"))}</p>')
         choices = []
         for track in TRACKS:
             button = self._button(self.t(f"track_{track}"), lambda track=track: self.choose_track(track), "h2l-track")
             button.layout.width = "100%"
             note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
             choices.append(w.VBox([button, note]))
-        self.main.children = (w.VBox([intro, *choices]).add_class("h2l-start"),)
-        self._show_account()
+        after = [w.HTML(f'<p class="h2l-note">{escape(self.t("not_advice"))}</p>')]
+        if self.resume is not None and not self.code:
+            after.insert(0, self._resume_prompt())
+        self.main.children = (w.VBox([intro, *choices, *after]).add_class("h2l-start"),)
+        self.account.children = ()
         self.nav.layout.display = "none"
         self.pager.layout.display = "none"
         self.contents_button.layout.display = "none"
         self._update_progress()
+
+    def _resume_prompt(self) -> w.Widget:
+        """A "Coming back?" button that opens the box for a resume code right below it."""
+        entry = TextEntry(on_add=self._resume_typed, label=self.t("resume_label"), button_label=self.t("resume_button"),
+                          max_length=20, autocomplete="off")
+        entry.layout.display = "none"
+        box = w.VBox([], layout=w.Layout(width="100%")).add_class("h2l-resume")
+
+        def open_box() -> None:
+            entry.layout.display = None
+            toggle.layout.display = "none"
+            entry.send({"focus": True})
+
+        toggle = self._button(self.t("coming_back"), open_box, "h2l-secondary")
+        box.children = (toggle, entry)
+        return box
 
     def choose_track(self, track: str) -> None:
         if track not in TRACKS:
@@ -172,6 +201,7 @@ class Dashboard:
         self.pager.layout.display = None
         self.contents_button.layout.display = None
         self.announcer.say(escape(self.t("track_chosen", track=self.t(f"track_{track}"))))
+        self._show_account()
         self._emit("track", track=track)
         self.go(0)
 
@@ -184,20 +214,28 @@ class Dashboard:
         self._show_account()
 
     def _show_account(self) -> None:
-        """The learner's code (with a way out on a shared device), or a box to type a code and come back."""
-        if self.code:
+        """The learner's code, with a way out on a shared device that asks first; or "coming back?"."""
+        if self.track is None:
+            self.account.children = ()
+        elif self.code:
             text = w.HTML(f'<p class="h2l-code"><strong>{escape(self.t("your_code", code=self.code))}</strong> '
                           f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
-            parts = [text]
+            parts: list[w.Widget] = [text]
             if self.start_fresh is not None:
-                parts.append(self._button(self.t("not_you"), self.start_fresh, "h2l-secondary"))
+                parts.append(self._button(self.t("not_you"), self._confirm_start_fresh, "h2l-secondary"))
             self.account.children = (w.HBox(parts).add_class("h2l-account-row"),)
         elif self.resume is not None:
-            self.account.children = (TextEntry(on_add=self._resume_typed, label=self.t("resume_label"),
-                                               button_label=self.t("resume_button"), max_length=20
-                                               ).add_class("h2l-resume"),)
+            self.account.children = (self._resume_prompt(),)
         else:
             self.account.children = ()
+
+    def _confirm_start_fresh(self) -> None:
+        """One tap must not discard a learner's place: say what happens and ask."""
+        question = w.HTML(f'<p role="alert">{escape(self.t("start_fresh_confirm", code=self.code))}</p>')
+        yes = self._button(self.t("start_fresh_yes"), lambda: self.start_fresh and self.start_fresh(), "h2l-primary")
+        no = self._button(self.t("start_fresh_no"), self._show_account, "h2l-secondary")
+        self.account.children = (w.VBox([question, w.HBox([yes, no]).add_class("h2l-buttons")]
+                                        ).add_class("h2l-account-row"),)
 
     def reset(self) -> None:
         """Back to the start screen with nothing of the previous learner left on the page (shared devices)."""
@@ -226,8 +264,8 @@ class Dashboard:
         self.go(self.position_of(FINAL))
 
     def _resume_typed(self, code: str) -> None:
-        if self.resume and self.resume(str(code)[:40]):
-            self.notice(self.t("resume_done"))
+        if self.resume:
+            self.resume(str(code)[:40])
 
     def restore(self, state: dict, events) -> None:
         """Put the page back as a resumed learner left it: track, answers, lists, sections visited, place."""
@@ -252,13 +290,15 @@ class Dashboard:
         self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]
         phones = state.get("phones")
         self.phones = {k: v for k, v in phones.items() if isinstance(v, str)} if isinstance(phones, dict) else {}
-        track = state.get("track") if state.get("track") in TRACKS else "patient"
+        track = self.track if self.track in TRACKS else state.get("track") if state.get("track") in TRACKS else "patient"
         self.choose_track(track)
         self.visited.update(visited)
         for page in self.pages:  # rebuild the quizzes of visited sections so progress counts their answers
             if page.id in self.visited and page.section and page.section.calls("quiz") and page.id not in self.cache:
                 self.cache[page.id] = self._build(page)
-        self.go(self.position_of(section))
+        place = self.requested_section if self.requested_section in {p.id for p in self.pages} else section
+        self.go(self.position_of(place))
+        self.notice(self.t("welcome_back", title=self.current.title))
 
     def _nav_button(self, i: int) -> w.Button:
         button = self._button(self.pages[i].title, lambda: self.go(i), "h2l-nav-item")
@@ -396,15 +436,36 @@ class Dashboard:
         return quiz is None or quiz.score().answered == quiz.score().total
 
     def _update_progress(self) -> None:
+        """Marks in the contents (seen, self-check done), the count of parts seen, and where the learner is."""
         done = [self.finished(p) for p in self.pages]
         for button, page, finished in zip(self.nav_buttons, self.pages, done):
-            button.description = ("\u2713 " if finished else "") + page.title
-            button.tooltip = self.t("finished") if finished else ""
-        n, total = sum(done), len(self.pages)
-        label = escape(self.t("progress", n=n, m=total))
+            seen = page.id in self.visited
+            button.description = ("\u2713 " if finished else "\u2022 " if seen else "") + page.title
+            button.tooltip = self.t("finished") if finished else self.t("seen") if seen else ""
+        seen, total = sum(p.id in self.visited for p in self.pages), len(self.pages)
+        label = escape(self.t("progress", n=seen, m=total))
         self.progress.value = (f'<label class="h2l-progress-label">{label} '
-                               f'<progress max="{max(total, 1)}" value="{n}">{n}/{total}</progress></label>'
+                               f'<progress max="{max(total, 1)}" value="{seen}">{seen}/{total}</progress></label>'
                                if total else "")
+        if self.track is None or not self.pages:
+            self.where.value = ""
+            return
+        page = self.current
+        minutes = page.section.minutes if page.section else 0
+        where = self.t("where", n=self.index + 1, m=total) + (" \u00b7 " + self.t("minutes", n=minutes) if minutes else "")
+        self.where.value = f'<p class="h2l-where-text">{escape(where)}</p>'
+
+    def toggle_display(self) -> None:
+        """Text size and contrast live behind one button, so the header stays one slim line on a phone."""
+        self.comfort.layout.display = None if self.comfort.layout.display == "none" else "none"
+
+    def _display_loaded(self, saved: str | None) -> None:
+        """Put back the text size and contrast this browser chose last time."""
+        size, _, contrast = (saved or "").partition("|")
+        if size in ("normal", "large", "larger") and not self.facilitator:
+            self.size.value = size
+        if contrast in ("0", "1"):
+            self.contrast.value = contrast == "1"
 
     def toggle_contents(self) -> None:
         if "h2l-nav-open" in self.widget._dom_classes:
@@ -419,3 +480,5 @@ class Dashboard:
         self.widget.add_class(f"h2l-size-{size}")
         if self.contrast.value is True:
             self.widget.add_class("h2l-contrast")
+        if getattr(self, "display_store", None) is not None and self.display_store.loaded:
+            self.display_store.remember(f"{size}|{'1' if self.contrast.value is True else '0'}")

@@ -9,7 +9,7 @@ import ipywidgets as w
 from ..content.schema import Bank
 from ..strings import Strings
 from .grading import QuestionRecord, Score, score
-from .views import CaseView, Listener, QuizOptions, make_view, views_records
+from .views import CaseView, Listener, QuizOptions, make_view, views_records, weight
 
 TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
 
@@ -21,7 +21,16 @@ def questions_for(bank: Bank, track: str) -> list:
 
 def scored_items(bank: Bank, track: str) -> int:
     """How many answers a bank scores for a track: each case part counts, as each is answered and stored."""
-    return sum(len(getattr(q, "parts", ())) or 1 for q in questions_for(bank, track))
+    return sum(map(weight, questions_for(bank, track)))
+
+
+def first_numbers(questions: list) -> list[int]:
+    """Each question's number counted in scored answers, so "Question n of N" and the score share one N."""
+    numbers, next_number = [], 1
+    for q in questions:
+        numbers.append(next_number)
+        next_number += weight(q)
+    return numbers
 
 
 class QuizView:
@@ -34,8 +43,9 @@ class QuizView:
         self.on_score = on_score
         self._outer_listener = listener
         questions = questions_for(bank, track)
-        self.views = [make_view(q, i + 1, len(questions), strings, options, self.records, self._listen)
-                      for i, q in enumerate(questions)]
+        total = sum(map(weight, questions))
+        self.views = [make_view(q, n, total, strings, options, self.records, self._listen)
+                      for q, n in zip(questions, first_numbers(questions))]
         heading = w.HTML(f'<h2 class="h2l-quiz-heading">{escape(strings(title_key))}</h2>'
                          f'<p>{escape(strings("quiz_intro"))}</p>')
         self.score_line = w.HTML().add_class("h2l-score")

@@ -3,6 +3,9 @@
 The form sends each action (Check, Try again, Show answer, Hint) together with the answer on screen, and the form
 validates every value it receives (a client can send anything over the widget channel): an out-of-range or malformed
 value counts as no answer, never as an error.
+
+Feedback teaches without giving the answer away: a wrong try shows what the chosen option means and the hint, so a
+second try is still the learner's own; the explanation ("Why") comes once they are right or ask for the answer.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from ..content.schema import CaseQuestion, ChoiceQuestion, MatchingQuestion, Ord
 from ..strings import Strings
 from ..widgets import QuestionForm
 from .grading import QuestionRecord, choice_is_right, matching_marks, ordering_marks, seeded_order
+from .wording import after_verdict, quoted
 
 RIGHT = '<span class="h2l-icon" aria-hidden="true">&#10003;</span>'
 WRONG = '<span class="h2l-icon" aria-hidden="true">&#10007;</span>'
@@ -42,7 +46,7 @@ class QuestionView:
 
     def __init__(self, question, number: int, total: int, strings: Strings, options: QuizOptions,
                  record: QuestionRecord | None = None, listener: Listener | None = None, source: str | None = None,
-                 heading_key: str = "question_n_of_m"):
+                 heading: str | None = None):
         self.q = question
         self.t = strings
         self.options = options
@@ -51,8 +55,10 @@ class QuestionView:
         self.source = source or getattr(question, "source", None) or ""
         self.locked = False
         self._held: tuple[object, bool] | None = None
+        if heading is None:
+            heading = strings("question_n_of_m", n=number, m=total) if total > 1 else ""
         self.form = QuestionForm(on_action=self._act, kind=self.kind, placeholder=strings("choose_placeholder"),
-                                 number=strings(heading_key, n=number, m=total) if total > 1 else "",
+                                 number=heading,
                                  legend=question.prompt, instruction=strings(self.instruction_key))
         self.setup()
         self.form.add_class("h2l-question")
@@ -85,6 +91,7 @@ class QuestionView:
         raise NotImplementedError
 
     def feedback_html(self, answer: object, right: bool) -> str:
+        """What the learner's own answer means, part by part; never the right answer to a wrong try."""
         raise NotImplementedError
 
     def answer_html(self) -> str:
@@ -134,13 +141,19 @@ class QuestionView:
         """Facilitator reveals the group's answer: show the feedback that was held back."""
         if self._held is not None:
             held, self._held = self._held, None
-            self._show_verdict(*held)
+            self._show_verdict(*held, settled=True)  # the facilitator chose to show the answers
             self._refresh_buttons()
 
-    def _show_verdict(self, answer: object, right: bool) -> None:
-        verdict = (f'<p class="h2l-verdict">{RIGHT} {escape(self.t("correct"))}</p>' if right
-                   else f'<p class="h2l-verdict">{WRONG} {escape(self.t("not_quite"))}</p>')
-        self._say(verdict + self.feedback_html(answer, right) + self._why(), "h2l-right" if right else "h2l-wrong")
+    def verdict(self, right: bool) -> str:
+        """The words said first: "Correct." or "Not quite." (from the catalogue)."""
+        return self.t("correct" if right else "not_quite")
+
+    def _show_verdict(self, answer: object, right: bool, settled: bool | None = None) -> None:
+        """Verdict and what the answer means; then "Why" once settled (right by default), else the hint."""
+        settled = right if settled is None else settled
+        verdict = f'<p class="h2l-verdict">{RIGHT if right else WRONG} {escape(self.verdict(right))}</p>'
+        after = self._why() if settled else self._hint_html()
+        self._say(verdict + self.feedback_html(answer, right) + after, "h2l-right" if right else "h2l-wrong")
 
     def _why(self) -> str:
         source = self.options.source_title(self.source) if self.source else ""
@@ -171,10 +184,17 @@ class QuestionView:
                   + self.answer_html() + self._why(), "h2l-info")
         self._refresh_buttons()
 
-    def show_hint(self) -> None:
+    def _hint_html(self) -> str:
+        """The question's hint, if it has one and hints are allowed (never in the scored final check)."""
         hint = getattr(self.q, "hint", None)
-        if hint and not self.options.exam and not self.locked:
-            self._say(f'<p>{INFO} <strong>{escape(self.t("hint"))}:</strong> {escape(hint)}</p>', "h2l-info")
+        if not hint or self.options.exam:
+            return ""
+        return f'<p class="h2l-hint">{INFO} <strong>{escape(self.t("hint"))}:</strong> {escape(hint)}</p>'
+
+    def show_hint(self) -> None:
+        hint = self._hint_html()
+        if hint and not self.locked:
+            self._say(hint, "h2l-info")
 
     def _refresh_buttons(self) -> None:
         last_right = bool(self.record.checks) and self.record.checks[-1]
@@ -222,24 +242,27 @@ class ChoiceView(QuestionView):
     def is_right(self, answer: frozenset[int]) -> bool:
         return choice_is_right(self.q, answer)
 
-    def feedback_html(self, answer: frozenset[int], right: bool) -> str:
+    def _option_list(self, chosen: frozenset[int], said: str = "") -> str:
+        """Each of these options, quoted, with its own feedback (without a repeat of the verdict `said`)."""
         items = []
         for i in self.order:
-            if i in answer:
+            if i in chosen:
                 option = self.q.options[i]
-                mark = RIGHT if option.correct else WRONG
-                items.append(f"<li>{mark} <strong>{escape(option.text)}</strong>: {escape(option.feedback)}</li>")
-        text = f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
-        if self.q.type == "multiple" and not right:
+                items.append(f"<li>{RIGHT if option.correct else WRONG} "
+                             f"<strong>{escape(quoted(self.t, option.text))}</strong> "
+                             f"{escape(after_verdict(option.feedback, said))}</li>")
+        return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
+
+    def feedback_html(self, answer: frozenset[int], right: bool) -> str:
+        text = self._option_list(answer, self.verdict(right))
+        if self.q.type == "multiple" and not right and not self.options.exam:
             missed = sum(1 for i, o in enumerate(self.q.options) if o.correct and i not in answer)
             if missed:
-                text += f"<p>{escape(self.t('missed_some', n=missed))}</p>"
+                text += f"<p>{escape(self.t.plural('missed', missed))}</p>"
         return text
 
     def answer_html(self) -> str:
-        items = [f"<li>{RIGHT} <strong>{escape(self.q.options[i].text)}</strong>: "
-                 f"{escape(self.q.options[i].feedback)}</li>" for i in self.order if self.q.options[i].correct]
-        return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
+        return self._option_list(frozenset(i for i, o in enumerate(self.q.options) if o.correct))
 
     def set_answer(self, answer: object) -> None:
         chosen = [i for i in (answer if isinstance(answer, (list, tuple, set, frozenset)) else ())
@@ -338,20 +361,25 @@ class OrderingView(QuestionView):
 
 # --- case scenario ----------------------------------------------------------------------------------------------
 class CaseView:
-    """A short patient story with linked questions; each part is scored like a question of its own."""
+    """A short patient story with linked questions; each part is scored like a question of its own, so each part
+    has its own question number: `number` is the first part's, and the story is headed with the range."""
 
     def __init__(self, question: CaseQuestion, number: int, total: int, strings: Strings, options: QuizOptions,
                  records: dict[str, QuestionRecord], listener: Listener | None = None):
         self.q = question
-        heading = strings("question_n_of_m", n=number, m=total) if total > 1 else ""
+        count = len(question.parts)
+        last = number + count - 1
+        total = max(total, last)
+        heading = strings("questions_n_to_k_of_m", n=number, k=last, m=total)
         story = w.HTML((f'<p class="h2l-qnum">{escape(heading)}</p>' if heading else "")
                        + f'<p class="h2l-case-label">{escape(strings("case_story"))}</p>'
                        + f'<blockquote class="h2l-story">{escape(question.story)}</blockquote>'
                        + f'<p class="h2l-prompt">{escape(question.prompt)}</p>')
         self.parts = [
-            ChoiceView(part, k + 1, len(question.parts), strings, options,
+            ChoiceView(part, number + k, total, strings, options,
                        records.setdefault(part.id, QuestionRecord(part.id)), listener,
-                       source=part.source or question.source, heading_key="part_n_of_m")
+                       source=part.source or question.source,
+                       heading=strings("case_part_n_of_m", n=number + k, m=total, k=k + 1, parts=count))
             for k, part in enumerate(question.parts)
         ]
         self.widget = w.VBox([story] + [p.widget for p in self.parts], layout=w.Layout(width="100%"))
@@ -364,12 +392,20 @@ class CaseView:
 
 def make_view(question, number: int, total: int, strings: Strings, options: QuizOptions,
               records: dict[str, QuestionRecord], listener: Listener | None = None):
-    """The right view for a question's type, sharing the learner's records."""
+    """The right view for a question's type, sharing the learner's records.
+
+    `number` and `total` count scored answers (see `weight`): a case takes one number per part.
+    """
     if isinstance(question, CaseQuestion):
         return CaseView(question, number, total, strings, options, records, listener)
     record = records.setdefault(question.id, QuestionRecord(question.id))
     cls = {"matching": MatchingView, "ordering": OrderingView}.get(question.type, ChoiceView)
     return cls(question, number, total, strings, options, record, listener)
+
+
+def weight(question) -> int:
+    """How many scored answers a question holds: one, or one per part of a case (each is answered and stored)."""
+    return len(getattr(question, "parts", ())) or 1
 
 
 def views_records(views: Sequence[object]) -> list[QuestionRecord]:

@@ -1,4 +1,5 @@
-"""The records commands of `her2lesson`: create a cohort, see its results, erase a learner, purge old records.
+"""The records commands of `her2lesson`: create a cohort, see its results, check a certificate, erase a learner,
+purge old records.
 
 Each says what went wrong in one line and exits with 1 (unknown cohort or code, a store it cannot open); none
 prints a traceback for those. Every command takes --data-dir and --database-url (see store.py for the order).
@@ -6,14 +7,16 @@ prints a traceback for those. Every command takes --data-dir and --database-url 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import codes
+from .certificates import Verification, verify
 from .errors import StoreError
-from .results import CohortResults
+from .results import CohortResults, question_prompts
 from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, open_store
 
 FINAL_SECTION = "final-check"
@@ -67,15 +70,27 @@ def _find_cohort(store: Store, text: str):
     return None
 
 
-def _final_total(content_root: Path | None) -> int | None:
-    """How many questions the final check has for the nursing track, from the content; None if it cannot be read."""
+def _from_content(content_root: Path | None) -> tuple[int | None, dict[str, str]]:
+    """How many answers the nursing final check scores, and each question's words, from the content.
+
+    The total only when the content has no problems (else scores are out of the questions answered); the words even
+    while a writer is mid-edit, since the questions that load still name themselves. Nothing if it cannot be read.
+    """
     try:
-        from ..content import load_content
+        from ..content import check
         from ..quiz.section import scored_items
-        bank = load_content(content_root).banks.get(FINAL_SECTION)
-        return scored_items(bank, FINAL_TRACK) if bank else None
-    except Exception:  # noqa: BLE001 - without the content the score is out of the questions answered
-        return None
+        content, problems = check(content_root)
+    except Exception:  # noqa: BLE001 - results still work from the ids alone
+        return None, {}
+    bank = content.banks.get(FINAL_SECTION)
+    return (scored_items(bank, FINAL_TRACK) if bank and not problems else None), question_prompts(content)
+
+
+PROMPT_WIDTH = 60  # in the terminal table; the CSV holds the whole text
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= PROMPT_WIDTH else text[:PROMPT_WIDTH - 1].rstrip() + "\u2026"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -101,9 +116,11 @@ def format_results(results: CohortResults, now: float | None = None) -> str:
     out = [f"Cohort: {results.cohort.name} (id {results.cohort.id}), {len(results.learners)} learner(s)", ""]
     out.append("Questions, most missed first:")
     if results.questions:
-        out += _table(("question", "section", "learners", "attempts", "right first time", "right in the end"),
+        out += _table(("question", "section", "learners", "attempts", "right first time", "right in the end",
+                       "question text"),
                       [(q.question_id, q.section, str(q.learners), str(q.attempts),
-                        _rate(q.right_first_time, q.learners), _rate(q.right_in_the_end, q.learners))
+                        _rate(q.right_first_time, q.learners), _rate(q.right_in_the_end, q.learners),
+                        _shortened(results.prompt(q.question_id)))
                        for q in results.questions], right={2, 3, 4, 5})
     else:
         out.append("(no answers yet)")
@@ -128,13 +145,39 @@ def cmd_results(args: argparse.Namespace) -> int:
         if cohort is None:
             return _fail(f"No cohort has the educator code or id '{args.cohort[:40]}'. Use the educator code printed "
                          "by `her2lesson cohort create`, or the cohort's id.")
-        results = store.results(cohort.id, final_section=FINAL_SECTION,
-                                final_total=_final_total(getattr(args, "content_dir", None)))
+        final_total, prompts = _from_content(getattr(args, "content_dir", None))
+        results = store.results(cohort.id, final_section=FINAL_SECTION, final_total=final_total)
+    results = dataclasses.replace(results, prompts=prompts)
     print(format_results(results))
     if args.csv:
         written = results.to_csv(args.csv)
         print("\nWrote " + " and ".join(str(p) for p in written))
     return 0
+
+
+def format_verification(v: Verification) -> str:
+    """What `her2lesson verify` prints: the verdict first, then what the certificate says."""
+    c = v.certificate
+    if c is None:
+        return (f"Not genuine: no certificate has the ID '{v.typed_id}'. Check the ID as printed (12 letters and "
+                "digits, like K7M4-QX9T-D2A8) and that these are the records of the provider named on it.")
+    lines = [f"Certificate {c.id}: " + ("genuine." if v.genuine else "issued, but NOT to that name."),
+             f"Issued: {c.issued.isoformat()}",
+             f"Final check score: {c.score}% (pass mark {c.pass_mark}%)",
+             f"Contact hours: {c.contact_hours:g}",
+             f"Provider: {c.provider}"]
+    if v.name_match is not None:
+        lines.append("Name: matches the name given" if v.name_match else "Name: does not match the name given")
+    else:
+        lines.append("Name: not checked (add --name \"NAME AS PRINTED\" to check it)")
+    return "\n".join(lines)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        result = verify(store, args.id, args.name)
+    print(format_verification(result))
+    return 0 if result.genuine else 1
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
@@ -165,7 +208,7 @@ def _days(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add `cohort create`, `results`, `erase` and `purge` to the `her2lesson` command."""
+    """Add `cohort create`, `results`, `verify`, `erase` and `purge` to the `her2lesson` command."""
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--data-dir", type=Path, default=None,
                        help=f"folder of the SQLite records (default: ${DATA_DIR_ENV}, or var/ in the content folder)")
@@ -190,6 +233,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     results.add_argument("--csv", type=Path, metavar="PATH",
                          help="also write PATH's stem + -questions.csv and -learners.csv")
     results.set_defaults(func=_guarded(cmd_results))
+
+    check = sub.add_parser("verify", parents=[where], help="check that a certificate of completion is genuine",
+                           description="Check a certificate by its ID: print whether it is genuine, its date, score "
+                           "and provider. Exit code 0 when genuine, 1 when not.")
+    check.add_argument("id", metavar="ID", help="the certificate ID as printed (case, spaces and dashes ignored)")
+    check.add_argument("--name", default=None,
+                       help="the name printed on the certificate, to check it is the name it was issued to")
+    check.set_defaults(func=_guarded(cmd_verify))
 
     erase = sub.add_parser("erase", parents=[where], help="delete one learner's record and answers",
                            description="Delete one learner's record completely, answers too.")

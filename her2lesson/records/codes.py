@@ -1,4 +1,4 @@
-"""Codes people read aloud and type: resume codes for learners, join and educator codes for cohorts.
+"""Codes people read aloud and type: resume codes for learners, join and educator codes for cohorts, certificate IDs.
 
 The codes are random (from `secrets`) so that they say nothing about the person and cannot be guessed. The
 alphabet leaves out characters that look or sound alike (0/O, 1/I/L) and U (so that no word is spelled by chance).
@@ -13,6 +13,7 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 RESUME_LENGTH = 9  # 30**9, about 2e13 codes (44 bits): enough that guessing one is hopeless
 JOIN_LENGTH = 10  # in a link given to a class: unguessable, still short
 EDUCATOR_LENGTH = 20  # opens a whole class's results: about 98 bits
+CERTIFICATE_LENGTH = 12  # printed on a certificate, read aloud to whoever checks it: about 59 bits, shown 4-4-4
 
 
 def _random(length: int) -> str:
@@ -43,6 +44,10 @@ def new_join_code() -> str:
 
 def new_educator_code() -> str:
     return _random(EDUCATOR_LENGTH)
+
+
+def new_certificate_code() -> str:
+    return _random(CERTIFICATE_LENGTH)
 
 
 def educator_digest(canonical: str) -> str:

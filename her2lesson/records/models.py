@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 AnswerKind = Literal["check", "reveal"]
@@ -51,3 +52,19 @@ class LearnerRecord:
     learner: Learner
     state: dict[str, Any] = field(default_factory=dict)
     answers: list[AnswerEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """A certificate as the records keep it, so that its ID can be checked later; never the name itself."""
+
+    id: str
+    """Shown in groups of four ("K7M4-QX9T-D2A8"); lookups ignore case, spaces and dashes."""
+    issued: date
+    score: int
+    pass_mark: int
+    provider: str
+    """Who issued it, as set when it was issued (the server's setting may change later)."""
+    contact_hours: float
+    name_digest: str = field(default="", repr=False)
+    """A salted, slow hash of the name as typed: enough to confirm a name a verifier types, not to read it back."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .codes import grouped, short
 from .models import Cohort
@@ -92,10 +93,24 @@ class _Tally:
     revealed: bool = False
 
 
-QUESTION_HEADER = ("question", "section", "learners_answering", "attempts", "right_first_time",
+QUESTION_HEADER = ("question", "question_text", "section", "learners_answering", "attempts", "right_first_time",
                    "right_first_time_percent", "right_in_the_end", "right_in_the_end_percent")
 LEARNER_HEADER = ("learner", "track", "sections_visited", "questions_answered", "final_check_right",
                   "final_check_answered", "final_check_total", "final_check_percent")
+
+
+def question_prompts(content: Any) -> dict[str, str]:
+    """Question id -> its prompt, for every question and case part of a loaded content (its `banks`).
+
+    Results name questions by these words: an educator reads "Which statement best describes...", not an id.
+    """
+    out: dict[str, str] = {}
+    for bank in getattr(content, "banks", {}).values():
+        for q in bank.questions:
+            out[q.id] = q.prompt
+            for part in getattr(q, "parts", ()):
+                out[part.id] = part.prompt
+    return out
 
 
 def _visited(state_json: str) -> int:
@@ -122,10 +137,17 @@ class CohortResults:
     questions: list[QuestionStats]
     """Most missed first: lowest right-first-time rate, then lowest right-in-the-end rate."""
     learners: list[LearnerProgress]
+    prompts: Mapping[str, str] = field(default_factory=dict)
+    """Question id -> its words, from the content (see question_prompts); empty if the content was not at hand."""
+
+    def prompt(self, question_id: str) -> str:
+        """The question's words, or "" for a question no longer in the content."""
+        return self.prompts.get(question_id, "")
 
     def questions_csv(self) -> str:
-        return _csv(QUESTION_HEADER, ((q.question_id, q.section, q.learners, q.attempts, q.right_first_time,
-                                       _percent(q.first_rate), q.right_in_the_end, _percent(q.end_rate))
+        return _csv(QUESTION_HEADER, ((q.question_id, self.prompt(q.question_id), q.section, q.learners, q.attempts,
+                                       q.right_first_time, _percent(q.first_rate), q.right_in_the_end,
+                                       _percent(q.end_rate))
                                       for q in self.questions))
 
     def learners_csv(self) -> str:

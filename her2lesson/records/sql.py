@@ -1,5 +1,9 @@
 """The records kept in SQL, written once for both backends: the queries and the rules around them.
 
+Schema versions: 1 learners, answers, cohorts; 2 adds `certificates` (an ID per certificate issued, for checking it
+later). Every CREATE is idempotent, so opening an older database adds what is missing and then records the new
+version, in one transaction; a database written by a newer version is refused rather than misread.
+
 A backend (sqlite.py, postgres.py) supplies the connection, the schema's column types, how a transaction is run
 and retried, and how its errors read. Queries use `?` placeholders; the PostgreSQL backend translates them.
 """
@@ -10,22 +14,26 @@ import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from . import codes
+from .certificates import canonical_id, grouped_id, name_digest
 from .errors import StoreError
-from .models import ANSWER_KINDS, AnswerEvent, Cohort, Learner, LearnerRecord
+from .models import ANSWER_KINDS, AnswerEvent, Cohort, IssuedCertificate, Learner, LearnerRecord
 from .results import CohortResults, EventRow, LearnerRow, summarise
 
 log = logging.getLogger("her2lesson.records")
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_STATE_BYTES = 64 * 1024  # a learner's state is a few KB; the bound keeps one page from filling the disk
 MAX_ANSWER_BYTES = 4 * 1024
 MAX_ID = 200
 MAX_TRACK = 40
 MAX_COHORT_NAME = 120
+MAX_PROVIDER = 200
+TABLES = ("learners", "answers", "cohorts", "certificates")
 CODE_TRIES = 8  # a new random code colliding even once is very unlikely; eight in a row means something is wrong
 
 
@@ -101,6 +109,9 @@ class SqlStore(ABC):
             elif int(row[0]) > SCHEMA_VERSION:
                 raise StoreError(self.location, f"the records were written by a newer her2lesson (schema version "
                                  f"{row[0]}, this one knows {SCHEMA_VERSION})", "upgrade her2lesson on this server")
+            elif int(row[0]) < SCHEMA_VERSION:  # the CREATEs above added the new tables; nothing old changes
+                cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+                log.info("records: schema upgraded from version %s to %s", row[0], SCHEMA_VERSION)
         self._run(work)
 
     def schema_version(self) -> int:
@@ -271,6 +282,52 @@ class SqlStore(ABC):
         learners, events = self._run(work, write=False)
         return summarise(cohort, learners, events, final_section, final_total)
 
+    # --- certificates ----------------------------------------------------------------------------------------------
+    def issue_certificate(self, *, score: int, pass_mark: int, provider: str, contact_hours: float, issued: date,
+                          name: str) -> IssuedCertificate:
+        """Record a certificate and give it a new random ID. The name is kept only as a salted hash.
+
+        Certificates stand apart from learners (no learner id): erasing or purging a learner's answers must not
+        make the certificate they were given fail its check.
+        """
+        if not (isinstance(score, int) and 0 <= score <= 100 and isinstance(pass_mark, int) and 0 < pass_mark <= 100):
+            raise ValueError("score must be 0-100 and pass_mark 1-100 (whole percents)")
+        if not isinstance(issued, date):
+            raise TypeError("issued must be a date")
+        provider = _bounded(provider, MAX_PROVIDER, "provider")
+        hours = float(contact_hours)
+        if not math.isfinite(hours) or hours < 0:
+            raise ValueError("contact_hours must be a number, 0 or more")
+        digest = name_digest(name)  # slow on purpose: done before the transaction, not while holding the lock
+        now = self.clock()
+
+        def work(cur: Cursor) -> IssuedCertificate:
+            code = codes.new_certificate_code()
+            self._insert_id(cur, "INSERT INTO certificates (code, issued_on, score, pass_mark, provider, contact_hours, "
+                                 "name_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (code, issued.isoformat(), score, pass_mark, provider, hours, digest, now))
+            return IssuedCertificate(grouped_id(code), issued, score, pass_mark, provider, hours, digest)
+
+        certificate = self._with_new_code(work)
+        log.info("certificate issued: %s", codes.short(certificate.id))
+        return certificate
+
+    def certificate(self, code: str) -> IssuedCertificate | None:
+        """The certificate with this ID (case, spaces and dashes ignored), or None."""
+        canonical = canonical_id(code)
+        if canonical is None:
+            return None
+
+        def work(cur: Cursor) -> IssuedCertificate | None:
+            cur.execute("SELECT issued_on, score, pass_mark, provider, contact_hours, name_hash FROM certificates "
+                        "WHERE code = ?", (canonical,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return IssuedCertificate(grouped_id(canonical), date.fromisoformat(row[0]), int(row[1]), int(row[2]),
+                                     row[3], float(row[4]), row[5])
+        return self._run(work, write=False)
+
     # --- privacy ---------------------------------------------------------------------------------------------------
     def erase(self, code: str) -> bool:
         """Delete one learner's record completely, answers too. False if no learner has this code."""
@@ -311,7 +368,7 @@ class SqlStore(ABC):
 
     def count(self, table: str) -> int:
         """Rows in one of the store's tables (for checks and monitoring)."""
-        if table not in ("learners", "answers", "cohorts"):
+        if table not in TABLES:
             raise ValueError(f"unknown table {table!r}")
         def work(cur: Cursor) -> int:
             cur.execute(f"SELECT COUNT(*) FROM {table}")

@@ -56,6 +56,17 @@ SCHEMA = [
         answer TEXT,
         at REAL NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS answers_learner ON answers (learner_id, id)",
+    # Version 2. Not tied to a learner: erasing a learner's answers leaves the certificates they were given valid.
+    """CREATE TABLE IF NOT EXISTS certificates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        code TEXT NOT NULL UNIQUE,
+        issued_on TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        pass_mark INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        contact_hours REAL NOT NULL,
+        name_hash TEXT NOT NULL,
+        created_at REAL NOT NULL)""",
 ]
 
 MOVE_ASIDE = "stop the server, rename the file (for example to {name}.damaged) so that a new empty one is made, " \

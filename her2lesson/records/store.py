@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from ..paths import content_dir
 from .errors import StoreError
-from .models import Cohort, Learner, LearnerRecord
+from .models import Cohort, IssuedCertificate, Learner, LearnerRecord
 from .results import CohortResults
 
 DATA_DIR_ENV = "HER2LESSON_DATA_DIR"
@@ -27,7 +28,7 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 @runtime_checkable
 class Store(Protocol):
-    """Learner records: resume codes, saved state, answer events, cohorts and their results."""
+    """Learner records: resume codes, saved state, answer events, cohorts and their results, certificates issued."""
 
     location: str
 
@@ -43,6 +44,9 @@ class Store(Protocol):
     def cohort_by_educator_code(self, code: str) -> Cohort | None: ...
     def results(self, cohort_id: int, *, final_section: str = "final-check",
                 final_total: int | None = None) -> CohortResults: ...
+    def issue_certificate(self, *, score: int, pass_mark: int, provider: str, contact_hours: float, issued: date,
+                          name: str) -> IssuedCertificate: ...
+    def certificate(self, code: str) -> IssuedCertificate | None: ...
     def erase(self, code: str) -> bool: ...
     def purge(self, older_than_days: float) -> int: ...
     def count(self, table: str) -> int: ...

@@ -30,7 +30,10 @@ function render({ model, el }) {
   box.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
   });
-  model.on("msg:custom", (msg) => { if (msg && msg.clear) { box.value = ""; box.focus(); } });
+  model.on("msg:custom", (msg) => {
+    if (msg && msg.clear) { box.value = ""; box.focus(); }
+    if (msg && msg.focus) { requestAnimationFrame(() => box.focus()); }
+  });
   model.on("change:label", draw);
   row.append(box, button);
   wrap.append(label, row);
