@@ -51,7 +51,8 @@ def test_single_wrong_then_right_counts_right_in_the_end_only(t):
     pick(view, "Beta")
     view.press("check")
     assert "Not quite" in view.form.feedback_html and "Beta is wrong." in view.form.feedback_html
-    assert "Because it is." in view.form.feedback_html, "the explanation comes with every check"
+    assert "Starts with A." in view.form.feedback_html, "a wrong try gets the hint"
+    assert "Because it is." not in view.form.feedback_html, "not the answer: the explanation waits"
     assert view.form.feedback_class == "h2l-wrong"
     assert view.form.disabled and "retry" in view.actions
     view.press("retry")
@@ -59,6 +60,7 @@ def test_single_wrong_then_right_counts_right_in_the_end_only(t):
     pick(view, "Alpha")
     view.press("check")
     assert "Correct" in view.form.feedback_html and "Alpha is right." in view.form.feedback_html
+    assert "Because it is." in view.form.feedback_html, "right: now the reason why"
     record = records["probe"]
     assert record.checks == [False, True]
     assert not record.right_first_time and record.right_in_the_end

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from her2lesson.content.schema import CaseQuestion
+from her2lesson.quiz.wording import after_verdict
 
 from .conftest import axe_violations, open_dashboard, screenshot
 from .keyboard import active_text, answer_question
@@ -47,12 +48,17 @@ def test_true_false_wrong_then_right_by_keyboard(testing_page, content):
     q = questions(content, "truefalse")[0]
     card = card_for(testing_page, q.prompt)
     text = check_and_expect(testing_page, card, q, "Not quite", right=False)
-    assert next(o.feedback for o in q.options if not o.correct) in text
+    chosen = next(o for o in q.options if not o.correct)
+    assert after_verdict(chosen.feedback, "Not quite.") in text, "the chosen option's own feedback"
+    assert text.count("Not quite") == 1, "the verdict is said once"
+    assert q.explanation not in text and "Why:" not in text, "a wrong try gets no answer yet"
+    if q.hint:
+        assert q.hint in text
     testing_page.keyboard.press("Tab")  # from the feedback, on to the next step
     assert active_text(testing_page) == "Try again"
     testing_page.keyboard.press("Enter")
     card.locator("input:not([disabled])").first.wait_for()
-    check_and_expect(testing_page, card, q, "Correct")
+    assert q.explanation in check_and_expect(testing_page, card, q, "Correct"), "right: now the reason why"
 
 
 def test_multiple_select_by_keyboard(testing_page, content):

@@ -5,6 +5,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from her2lesson.quiz.wording import after_verdict
+
 from .conftest import open_dashboard, screenshot, start_server, wait_until
 
 pytestmark = pytest.mark.browser
@@ -25,14 +27,15 @@ def test_answer_wrong_then_right_shows_feedback_each_time(page, server, content)
     card.get_by_role("button", name="Check").click()
     feedback = card.locator("[role=status]")
     feedback.filter(has_text="Not quite").wait_for()
-    assert wrong.feedback in feedback.inner_text()
-    assert question.explanation in feedback.inner_text()
+    assert after_verdict(wrong.feedback, "Not quite.") in feedback.inner_text()
+    assert question.explanation not in feedback.inner_text(), "a wrong try teaches, it does not give the answer"
     screenshot(page, "quiz-wrong")
     card.get_by_role("button", name="Try again").click()
     card.get_by_role("radio", name=right.text, exact=True).check()
     card.get_by_role("button", name="Check").click()
     feedback.filter(has_text="Correct").wait_for()
-    assert right.feedback in feedback.inner_text()
+    assert after_verdict(right.feedback, "Correct.") in feedback.inner_text()
+    assert question.explanation in feedback.inner_text()
     screenshot(page, "quiz-right")
 
 
