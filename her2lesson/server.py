@@ -5,16 +5,22 @@ Why a subclass rather than plain `voila` on the command line:
   cookie, so the beacon is refused (403) and every closed tab leaks a kernel (voila issue #1458). Our page handler
   issues the cookie with the page, which fixes the cause; idle culling stays on as the safety net.
 - A `/health` endpoint reports the live kernel count, for load balancers and for the kernel-leak test.
+- Weak networks: responses are gzip-compressed, and the page's ~90 script files are cached by the browser
+  (content-hashed names for a year; Voila's numbered chunks for a day, validated after), so a repeat visit
+  fetches almost nothing. Voila itself serves them uncompressed and uncached.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.handlers import FileFindHandler
 from voila.app import Voila
+from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from .paths import SHARE_DIR, TEMPLATE_NAME
@@ -31,6 +37,39 @@ class LessonPageHandler(TornadoVoilaHandler):
         super().set_default_headers()
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "no-referrer")
+
+
+YEAR = 365 * 24 * 3600
+DAY = 24 * 3600
+HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,}\.(?:js|css|woff2?|svg)$")  # remoteEntry.c8c9eed2cdefdeac.js, 7.2a0c...js
+VOILA_CHUNK = re.compile(r"^\d+\.voila\.js$")  # Voila's numbered chunks: they change only with Voila's version
+
+
+def cache_seconds(path: str, versioned: bool) -> int:
+    """How long a browser may keep a static file without asking again (0: ask every time, a 304 if unchanged)."""
+    name = path.rsplit("/", 1)[-1]
+    if versioned or HASHED_NAME.search(name):
+        return YEAR
+    if VOILA_CHUNK.match(name):
+        return DAY
+    return 0
+
+
+class CachedStaticHandler(MultiStaticFileHandler):
+    """Voila's /voila/static files with browser caching (its entry script stays revalidated every visit)."""
+
+    def get_cache_time(self, path: str, modified: object, mime_type: str) -> int:
+        return cache_seconds(path, "v" in self.request.arguments)
+
+
+class CachedExtensionHandler(FileFindHandler):
+    """The widget extensions' files: content-hashed names, so they can be kept for a year."""
+
+    def set_headers(self) -> None:
+        super().set_headers()
+        seconds = cache_seconds(self.request.path, "v" in self.request.arguments)
+        if seconds:
+            self.set_header("Cache-Control", f"public, max-age={seconds}, immutable")
 
 
 class HealthHandler(JupyterHandler):
@@ -54,12 +93,20 @@ class LessonVoila(Voila):
     """Voila with the lesson's page handler and a health endpoint."""
 
     name = "her2lesson"
+    replacements = {TornadoVoilaHandler: LessonPageHandler, MultiStaticFileHandler: CachedStaticHandler}
+
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        settings["compress_response"] = True  # gzip: read by tornado when the application is made
+        return settings
 
     def init_handlers(self) -> list:
         handlers = []
         for spec in super().init_handlers():
-            if len(spec) > 1 and spec[1] is TornadoVoilaHandler:
-                spec = (spec[0], LessonPageHandler, *spec[2:])
+            if len(spec) > 1 and spec[1] in self.replacements:
+                spec = (spec[0], self.replacements[spec[1]], *spec[2:])
+            elif len(spec) > 1 and spec[1] is FileFindHandler and "labextensions" in spec[0]:
+                spec = (spec[0], CachedExtensionHandler, *spec[2:])
             handlers.append(spec)
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.

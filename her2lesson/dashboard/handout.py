@@ -35,7 +35,7 @@ class HandoutPanel:
         intro = w.HTML(f'<h1>{escape(t("handout_title"))}</h1><p>{escape(t("handout_intro"))}</p>')
         self.widget = w.VBox([intro, w.HBox([self.make, print_button]).add_class("h2l-buttons"), self.link,
                               self.preview], layout=w.Layout(width="100%"))
-        self.widget.add_class("h2l-handout")
+        self.widget.add_class("h2l-handout").add_class("h2l-sec-handout")
         self.refresh()
 
     def points(self) -> list[tuple[str, list[str]]]:
