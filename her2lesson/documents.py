@@ -96,8 +96,9 @@ class Certificate:
     """How to check the ID, printed under it."""
 
 
-NAME_LARGEST, NAME_SMALLEST = 30.0, 18.0  # the name shrinks to fit one line, down to this; below, it wraps
+NAME_LARGEST, NAME_SMALLEST = 30.0, 22.0  # the name shrinks to fit one line, down to this; below, it wraps
 CERT_GREY = (85, 85, 85)
+CERT_PAGE = "letter"  # landscape US Letter, like the take-home sheet; the layout follows the page's size
 
 
 def name_lines(doc: "_DocMixin", name: str, width: float) -> tuple[float, list[str]]:
@@ -110,15 +111,25 @@ def name_lines(doc: "_DocMixin", name: str, width: float) -> tuple[float, list[s
     whole = width_at(name, 1) or 1e-9  # widths grow in proportion to the size
     if whole * NAME_SMALLEST <= width:
         return min(NAME_LARGEST, int(2 * width / whole) / 2), [name]
-    longest = max(width_at(word, 1) for word in name.split())
+    words = name.split()
+    longest = max(width_at(word, 1) for word in words)
     size = min(NAME_SMALLEST, int(2 * width / longest) / 2)
-    lines: list[str] = []
-    for word in name.split():
-        if lines and width_at(f"{lines[-1]} {word}", size) <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return size, lines
+
+    def wrapped(limit: float) -> list[str]:
+        lines: list[str] = []
+        for word in words:
+            if lines and width_at(f"{lines[-1]} {word}", size) <= limit:
+                lines[-1] += f" {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    # As few lines as fit the width, then as even as they can be (no lone last word under a long line).
+    count, low, high = len(wrapped(width)), longest * size, width
+    for _ in range(16):
+        middle = (low + high) / 2
+        low, high = (low, middle) if len(wrapped(middle)) <= count else (middle, high)
+    return size, wrapped(high)
 
 
 def _block_height(doc: "_DocMixin", width: float, text: str, size: float, bold: bool = False) -> float:
@@ -129,8 +140,8 @@ def _block_height(doc: "_DocMixin", width: float, text: str, size: float, bold: 
     return doc.multi_cell(width, size * 0.45, doc.text_of(text), dry_run=True, output="HEIGHT")
 
 
-def _centred(doc: "_DocMixin", x: float, width: float, text: str, size: float, bold: bool = False,
-             color: tuple[int, int, int] = INK, align: str = "C") -> None:
+def _text_block(doc: "_DocMixin", x: float, width: float, text: str, size: float, bold: bool = False,
+                color: tuple[int, int, int] = INK, align: str = "C") -> None:
     """Wrapped text in a column from the current y; the y moves below it."""
     if not text:
         return
@@ -140,9 +151,9 @@ def _centred(doc: "_DocMixin", x: float, width: float, text: str, size: float, b
 
 
 def certificate_pdf(c: Certificate) -> bytes:
-    """One landscape A4 page: heading; the name, what was completed and the results in the middle; the provider,
+    """One landscape page: heading; the name, what was completed and the results in the middle; the provider,
     accreditation, ID and how to check it along the foot, so the page is filled evenly, top to bottom."""
-    doc = _document("L")
+    doc = _document("L", CERT_PAGE)
     doc.set_auto_page_break(False)
     doc.add_page()
     doc.set_draw_color(*ACCENT)
@@ -153,7 +164,7 @@ def certificate_pdf(c: Certificate) -> bytes:
     left, width = 28.0, doc.w - 56.0
 
     doc.set_y(26)
-    _centred(doc, left, width, c.heading, 30, True, ACCENT)
+    _text_block(doc, left, width, c.heading, 30, True, ACCENT)
     doc.set_draw_color(*ACCENT)
     doc.set_line_width(0.6)
     doc.line(doc.w / 2 - 30, doc.get_y() + 3, doc.w / 2 + 30, doc.get_y() + 3)
@@ -171,7 +182,7 @@ def certificate_pdf(c: Certificate) -> bytes:
     for k, col in enumerate(columns):
         doc.set_y(foot_top)
         for text, size, bold, color in col:
-            _centred(doc, left + k * (column + gap), column, text, size, bold, color,
+            _text_block(doc, left + k * (column + gap), column, text, size, bold, color,
                      align="C" if len(columns) == 1 else ("L" if k == 0 else "R"))
             doc.ln(1)
     doc.set_draw_color(190, 190, 190)
@@ -183,25 +194,27 @@ def certificate_pdf(c: Certificate) -> bytes:
     hours = f"{c.contact_hours:g}"
     score = f"{c.score_percent}%" + (f" ({c.pass_mark_label} {c.pass_mark}%)" if c.pass_mark else "")
     details = [(c.score_label, score), (c.hours_label, hours), (c.date_label, c.issued.isoformat())]
-    middle = (len(lines) * size * 0.5 + 4 + 7 + 3 + _block_height(doc, width, c.module_title, 18, True) + 10
-              + 5 + 8)
+    cell = width / len(details)
+    middle = (len(lines) * size * 0.5 + 4 + _block_height(doc, width, c.statement, 14) + 3
+              + _block_height(doc, width, c.module_title, 18, True) + 10
+              + max(_block_height(doc, cell, label, 10) + 0.5 + _block_height(doc, cell, value, 15, True)
+                    for label, value in details))
     doc.set_y(top + max(0.0, (foot_top - 8 - top - middle) / 2))
     doc.style(size, True)
     for line in lines:
         doc.set_x(left)
         doc.cell(width, size * 0.5, doc.text_of(line), align="C", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
-    _centred(doc, left, width, c.statement, 14)
+    _text_block(doc, left, width, c.statement, 14)
     doc.ln(3)
-    _centred(doc, left, width, c.module_title, 18, True)
+    _text_block(doc, left, width, c.module_title, 18, True)
     doc.ln(10)
     y = doc.get_y()
-    cell = width / len(details)
     for k, (label, value) in enumerate(details):
         doc.set_y(y)
-        _centred(doc, left + k * cell, cell, label, 10, False, CERT_GREY)
+        _text_block(doc, left + k * cell, cell, label, 10, False, CERT_GREY)
         doc.ln(0.5)
-        _centred(doc, left + k * cell, cell, value, 15, True)
+        _text_block(doc, left + k * cell, cell, value, 15, True)
     return bytes(doc.output())
 
 

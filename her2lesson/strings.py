@@ -8,6 +8,9 @@ class Strings:
     def __init__(self, table: Mapping[str, str], fallback: Mapping[str, str] | None = None):
         self._table = dict(fallback or {}) | dict(table)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
     def __call__(self, key: str, **values: object) -> str:
         text = self._table.get(key, key)
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import base64
 import io
 import re
+from html import escape
+from types import SimpleNamespace
 
 import pytest
 
@@ -70,33 +72,94 @@ def test_nurse_panels_only_on_the_nursing_track_and_behind_a_summary_when_explor
     assert "<details class=\"h2l-box h2l-nurse\">" in html_of(explore.main)
 
 
-def test_educator_notes_need_the_facilitator_code(content):
+def _group(content, track="patient", section="testing", code="ward5"):
+    """A facilitator's projected view: the code typed on the page, then the group chosen."""
+    d = Dashboard(content, LessonSettings(facilitator_code="ward5"), {"facilitator": ""})
+    assert d.enter_facilitator(code)
+    d.choose_track(track)
+    d.go(d.position_of(section))
+    return d
+
+
+def test_the_facilitator_code_is_typed_and_a_code_in_the_link_does_nothing(content):
     settings = LessonSettings(facilitator_code="ward5")
-    wrong = Dashboard(content, settings, {"facilitator": "guess", "track": "patient", "section": "testing"})
-    right = Dashboard(content, settings, {"facilitator": "ward5", "section": "testing"})
-    no_code = Dashboard(content, LessonSettings(), {"facilitator": "", "track": "patient", "section": "testing"})
-    assert not wrong.facilitator and "h2l-educator" not in html_of(wrong.main)
-    assert not no_code.facilitator
-    assert right.facilitator and right.track == "patient"
+    linked = Dashboard(content, settings, {"facilitator": "ward5", "section": "testing"})
+    assert not linked.facilitator, "a code in the link must not open the group view"
+    assert find(linked.main, lambda c: getattr(c, "label", "") == "Facilitator code")
+    assert not linked.enter_facilitator("guess") and not linked.facilitator
+    assert "not right" in linked.facilitator_status.html
+    assert not linked.enter_facilitator("wärd5 \u202e") and not linked.enter_facilitator("")  # any text is safe
+    assert linked.enter_facilitator("ward5") and linked.facilitator
+    assert _button(linked.main, "I am a nurse or a nursing student"), "the facilitator picks the group"
+    off = Dashboard(content, LessonSettings(), {"facilitator": ""})
+    assert not off.enter_facilitator("") and "not set up" in off.facilitator_status.html
 
 
-def test_facilitator_steps_one_chunk_at_a_time_and_holds_answers(content):
-    d = Dashboard(content, LessonSettings(facilitator_code="ward5"), {"facilitator": "ward5", "section": "testing"})
-    section = d.cache["testing"]
-    stage, controls = section.children
-    assert len(stage.children) == 1
-    first = html_of(stage)
-    controls.children[2].click()  # step forward
-    assert html_of(stage) != first and "Part 2 of" in controls.children[1].html
-    controls.children[0].click()
-    assert html_of(stage) == first
+def test_the_projected_view_never_shows_notes_or_codes_and_nurse_panels_only_to_a_nursing_class(content):
+    patients = _group(content, "patient")
+    patients.show_code("K7M-4QX-9TD")
+    everything = "".join(html_of(s) for s in [patients.widget] + [c for c in patients.cache.values()])
+    stepper_chunks = patients.cache["testing"]
+    texts = []
+    for _ in range(60):
+        texts.append(html_of(patients.main))
+        _button(patients.main, "Next").click()
+        if patients.current.id != "testing":
+            break
+    assert patients.current.id == "questions", "Next after the last step opens the next part"
+    shown = "".join(texts)
+    assert "h2l-educator" not in shown and "Educator note" not in shown and "h2l-nurse" not in shown
+    assert "K7M-4QX-9TD" not in everything and "K7M-4QX-9TD" not in html_of(patients.account)
+    nurses = _group(content, "nurse")
+    seen = []
+    for _ in range(60):
+        seen.append(html_of(nurses.main))
+        _button(nurses.main, "Next").click()
+        if nurses.current.id != "testing":
+            break
+    assert "h2l-nurse" in "".join(seen) and "Educator note" not in "".join(seen)
+
+
+def test_a_group_sees_one_question_per_step_and_reveal_shows_it_unanswered(content):
+    d = _group(content, "patient")
+    quiz = d.quizzes["testing"]
+    steps = d.cache["testing"]
+    stage = steps.children[0]
+    for _ in range(60):
+        if find(stage, lambda c: "h2l-quiz" in getattr(c, "_dom_classes", ())):
+            break
+        _button(d.main, "Next").click()
+    shown = [v for v in quiz.views if find(stage, lambda c, v=v: c is v.widget)]
+    assert len(shown) == 1, "one question on screen"
+    view = shown[0]
+    target = view.parts[0] if hasattr(view, "parts") else view
+    assert not target.record.checks
+    _button(stage, "Reveal the answer").click()
+    assert "The answer is" in target.form.feedback_html or "answer" in target.form.feedback_html.lower()
+    assert target.record.revealed
+
+
+def test_a_held_group_answer_is_released_by_reveal(content):
+    d = _group(content, "patient")
     quiz = d.quizzes["testing"]
     view = quiz.question_views[0]
     view.set_answer([next(i for i, o in enumerate(view.q.options) if o.correct)])
     view.press("check")
     assert "facilitator will show" in view.form.feedback_html
-    quiz.release_all()
+    from her2lesson.dashboard.presenter import reveal_answer
+    reveal_answer(view)
     assert "Correct" in view.form.feedback_html
+
+
+def test_the_presenter_window_lists_the_steps_and_the_educator_notes(content):
+    group = _group(content, "patient")
+    presenter = Dashboard(content, LessonSettings(), {"presenter": "", "track": "patient", "section": "testing"})
+    panel = html_of(presenter.main)
+    steps = group.cache["testing"]
+    count = len(group._steps(group.current))
+    assert panel.count("<li data-step=") == count
+    assert "Educator note" in panel
+    assert "h2l-remote-next" in panel and not presenter.code
 
 
 def test_next_previous_and_bad_indexes(content):
@@ -116,10 +179,10 @@ def test_progress_marks_a_section_finished_when_its_quiz_is_answered(content):
     assert button.description.startswith("\u2022"), "seen, self-check not yet done"
     answer_all(d.quizzes["causes"])
     assert button.description.startswith("\u2713")
-    assert re.search(r"2 of (\d+) parts seen", d.progress.value), "welcome and causes"
+    assert re.search(r"1 of (\d+) parts seen", d.progress.value), "the link opened causes directly"
     d.go(d.index + 1)
     d.go(d.index + 1)
-    assert re.search(r"4 of (\d+) parts seen", d.progress.value), "every part opened counts, quiz or not"
+    assert re.search(r"3 of (\d+) parts seen", d.progress.value), "every part opened counts, quiz or not"
     assert f"Part {d.index + 1} of {len(d.pages)}" in d.where.value and "min" in d.where.value
 
 
@@ -194,6 +257,15 @@ def test_answers_are_reported_as_they_happen(content):
     assert all(a["correct"] is True and a["section"] == "causes" for a in answers)
 
 
+@pytest.fixture
+def records_dir(monkeypatch, tmp_path):
+    """Where a certificate made on the page is recorded (the kernel finds its records through the environment)."""
+    from her2lesson.records import DATA_DIR_ENV
+
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "var"))
+    return tmp_path / "var"
+
+
 def _final(content, right: bool, settings=None):
     d = Dashboard(content, settings or LessonSettings(provider="Ward 5 Education", contact_hours=1.5),
                   params={"track": "nurse", "section": FINAL})
@@ -201,7 +273,7 @@ def _final(content, right: bool, settings=None):
     return d
 
 
-def test_final_check_pass_gives_a_certificate_with_the_typed_name(content):
+def test_final_check_pass_gives_a_certificate_with_the_typed_name(content, records_dir):
     pypdf = pytest.importorskip("pypdf")
     d = _final(content, right=True)
     assert d.finish.passed and "You passed" in d.finish.status.html
@@ -214,7 +286,7 @@ def test_final_check_pass_gives_a_certificate_with_the_typed_name(content):
     assert d.certificate_name == "Ada <b>Lovelace</b>"
 
 
-def test_certificate_name_is_bounded(content):
+def test_certificate_name_is_bounded(content, records_dir):
     d = _final(content, right=True)
     d.finish.make_certificate("x" * 500)
     assert len(d.finish.name) == 80
@@ -438,3 +510,76 @@ def test_a_class_link_does_not_resume_a_record_from_outside_the_class(content, t
     joined.browser._message(joined.browser, {"loaded": d1.code}, None)
     assert d2.code and d2.code != d1.code
     assert joined.learner.cohort_id == cohort.id
+
+
+def test_sources_are_escaped_links_and_name_the_authors_and_contact(content):
+    from her2lesson.content.library import Source
+    from her2lesson.dashboard.aids import source_list
+    from her2lesson.strings import Strings
+
+    t = Strings.for_language(content.strings)
+    html = source_list(content, t, LessonSettings()).value
+    with_url = [s for s in content.sources.values() if s.url]
+    assert with_url and html.count('rel="noopener" target="_blank"') == len(with_url)
+    for s in with_url:
+        assert f'<a href="{escape(s.url)}" rel="noopener" target="_blank">{escape(s.title)}' in html
+    assert "h2l-made-by" not in html, "nothing about the makers when the settings leave them empty"
+
+    tricky = dict(content.sources)
+    tricky["evil"] = Source(title='Quotes " and <tags>', publisher="P", year=2024, url='https://x.org/?a=1&b="2"')
+    tricky["script"] = Source(title="Not a link", publisher="P", year=2024, url="javascript:alert(1)")
+    html = source_list(SimpleNamespace(sources=tricky), t, LessonSettings(
+        authors="Ward 5 <nurses> & pharmacists", contact="errors@ward5.example.org")).value
+    assert '<a href="https://x.org/?a=1&amp;b=&quot;2&quot;" rel="noopener" target="_blank">' \
+           'Quotes &quot; and &lt;tags&gt;' in html
+    assert "javascript:" not in html and "Not a link" in html
+    assert "Made and reviewed by Ward 5 &lt;nurses&gt; &amp; pharmacists." in html
+    assert 'To report an error, contact <a href="mailto:errors@ward5.example.org" rel="noopener">' in html
+    web = source_list(SimpleNamespace(sources={}), t, LessonSettings(contact="https://ward5.example.org/report")).value
+    assert '<a href="https://ward5.example.org/report" rel="noopener" target="_blank">' in web
+    plain = source_list(SimpleNamespace(sources={}), t, LessonSettings(contact="the ward <desk>")).value
+    assert "contact the ward &lt;desk&gt;." in plain and "<a" not in plain
+
+
+def test_sources_read_the_makers_from_the_server_settings(content, monkeypatch):
+    from her2lesson.dashboard.aids import source_list
+    from her2lesson.strings import Strings
+
+    monkeypatch.setenv("HER2LESSON_AUTHORS", "The Ward 5 team")
+    monkeypatch.setenv("HER2LESSON_CONTACT", "desk@ward5.example.org")
+    html = source_list(content, Strings.for_language(content.strings)).value
+    assert "Made and reviewed by The Ward 5 team." in html and "mailto:desk@ward5.example.org" in html
+    d = Dashboard(content, params={"track": "patient", "section": "sources"})
+    assert "The Ward 5 team" in html_of(d.main)
+
+
+def test_serve_options_reach_the_settings():
+    from her2lesson.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--accreditation", "Approved by X", "--authors", "A and B",
+                                      "--contact", "c@example.org"])
+    assert (args.accreditation, args.authors, args.contact) == ("Approved by X", "A and B", "c@example.org")
+    env = LessonSettings(accreditation="Approved by X", authors="A and B", contact="c@example.org").to_env()
+    assert LessonSettings.from_env(env).accreditation == "Approved by X"
+    assert [f for f in LessonSettings.__dataclass_fields__][-3:] == ["accreditation", "authors", "contact"]
+
+
+def test_the_educator_csv_names_each_question_by_its_words(content, tmp_path):
+    import csv
+
+    from her2lesson.dashboard.educator import EducatorView
+    from her2lesson.records import open_store
+    from her2lesson.strings import Strings
+
+    question = content.banks["testing"].questions[0]
+    with open_store(None, tmp_path) as store:
+        cohort = store.create_cohort("Ward 5")
+        learner = store.create_learner("nurse", cohort.id)
+        store.record_answer(learner.id, question.id, "check", False, section="testing")
+    view = EducatorView(content, Strings.for_language(content.strings), lambda: open_store(None, tmp_path))
+    view.open(cohort.educator_code)
+    link = re.search(r'download="class-questions.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"',
+                     view.report.value)
+    rows = list(csv.DictReader(io.StringIO(base64.b64decode(link.group(1)).decode("utf-8"))))
+    assert [(r["question"], r["question_text"]) for r in rows] == [(question.id, question.prompt)]
+    assert escape(question.prompt[:40]) in view.report.value

@@ -6,6 +6,7 @@ a real PostgreSQL server by giving it its own `make_store` fixture.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 import multiprocessing
@@ -25,6 +26,7 @@ import pytest
 from her2lesson import cli
 from her2lesson.records import (DATA_DIR_ENV, DATABASE_URL_ENV, StoreError, locate, open_store, store_env)
 from her2lesson.records import codes
+from her2lesson.records.sql import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 30
@@ -126,11 +128,11 @@ class TestStoreBehaviour:
 
     def test_schema_is_created_on_open_and_opening_again_keeps_it(self, make_store):
         store = make_store()
-        assert store.schema_version() == 1
-        assert [store.count(t) for t in ("learners", "answers", "cohorts")] == [0, 0, 0]
+        assert store.schema_version() == SCHEMA_VERSION
+        assert [store.count(t) for t in ("learners", "answers", "cohorts", "certificates")] == [0, 0, 0, 0]
         learner = store.create_learner("patient")
         again = make_store()
-        assert again.schema_version() == 1
+        assert again.schema_version() == SCHEMA_VERSION
         assert again.find_learner(learner.resume_code).id == learner.id
 
     def test_servers_opening_a_new_store_together_all_succeed(self, make_store):
@@ -149,7 +151,7 @@ class TestStoreBehaviour:
         for t in threads:
             t.join(timeout=60)
         assert not errors and len(stores) == 8
-        assert {s.schema_version() for s in stores} == {1}
+        assert {s.schema_version() for s in stores} == {SCHEMA_VERSION}
 
     def test_every_answer_is_kept_in_order_across_reopening(self, make_store, clock):
         store = make_store()
@@ -294,9 +296,13 @@ class TestStoreBehaviour:
         _, results = _known_cohort(make_store())
         questions = list(csv.DictReader(io.StringIO(results.questions_csv())))
         assert [q["question"] for q in questions] == [q.question_id for q in results.questions]
-        assert questions[1] == {"question": "basics-what", "section": "basics", "learners_answering": "3",
-                                "attempts": "3", "right_first_time": "1", "right_first_time_percent": "33.3",
-                                "right_in_the_end": "2", "right_in_the_end_percent": "66.7"}
+        assert questions[1] == {"question": "basics-what", "question_text": "", "section": "basics",
+                                "learners_answering": "3", "attempts": "3", "right_first_time": "1",
+                                "right_first_time_percent": "33.3", "right_in_the_end": "2",
+                                "right_in_the_end_percent": "66.7"}
+        named = dataclasses.replace(results, prompts={"basics-what": "=What is HER2?"})
+        rows = {row["question"]: row for row in csv.DictReader(io.StringIO(named.questions_csv()))}
+        assert rows["basics-what"]["question_text"] == "'=What is HER2?", "named, and never run as a formula"
         learners = list(csv.DictReader(io.StringIO(results.learners_csv())))
         assert [row["learner"] for row in learners] == [p.label for p in results.learners]
         assert not any(p.resume_code in results.learners_csv() for p in results.learners), "codes open records"
@@ -315,7 +321,7 @@ class TestStoreBehaviour:
         learner = store.create_learner("nurse", cohort.id)
         store.record_answer(learner.id, "=HYPERLINK(\"x\")", "check", True, section="@basics")
         row = list(csv.reader(io.StringIO(store.results(cohort.id).questions_csv())))[1]
-        assert row[:2] == ["'=HYPERLINK(\"x\")", "'@basics"]
+        assert row[:3] == ["'=HYPERLINK(\"x\")", "", "'@basics"]
 
     def test_erase_deletes_one_learner_completely(self, make_store):
         store = make_store()
@@ -590,9 +596,12 @@ def test_cohort_create_prints_the_name_link_and_educator_code(capsys, tmp_path):
 def test_results_prints_both_tables_and_writes_csv(capsys, tmp_path, content):
     from her2lesson.quiz.section import scored_items
 
+    real = content.banks["basics"].questions[0]  # a question of the content: the results name it by its words
     with open_store(None, tmp_path) as store:
         _, results = _known_cohort(store)
         spare = store.create_cohort("spare")
+        store.record_answer(store.find_learner(results.learners[0].resume_code).id, real.id, "check", True,
+                            section="basics")
     cohort_id = results.cohort.id
 
     code, out, err = run_cli(capsys, "results", str(cohort_id), "--data-dir", str(tmp_path),
@@ -610,7 +619,11 @@ def test_results_prints_both_tables_and_writes_csv(capsys, tmp_path, content):
     for progress in results.learners:
         assert progress.label in out and progress.resume_code not in out  # a code opens a record: never shown
     assert "A. Nurse" not in out
-    assert (tmp_path / "ward-questions.csv").read_text().startswith("question,section,")
+    assert real.prompt[:40] in next(line for line in lines if line.startswith(real.id))
+    questions = {row["question"]: row for row in csv.DictReader(io.StringIO(
+        (tmp_path / "ward-questions.csv").read_text(encoding="utf-8")))}
+    assert questions[real.id]["question_text"] == real.prompt and questions[real.id]["section"] == "basics"
+    assert questions["basics-what"]["question_text"] == "", "a question no longer in the content keeps its id"
     assert (tmp_path / "ward-learners.csv").read_text().startswith("learner,track,")
 
     code, out, _ = run_cli(capsys, "results", spare.educator_code.lower(), "--data-dir", str(tmp_path))

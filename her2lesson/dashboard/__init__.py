@@ -32,6 +32,10 @@ def show() -> Dashboard | EducatorView | None:
         view = EducatorView(content, Strings.for_language(content.strings), session.store)
         display(view.widget)
         return view
+    if "presenter" in params:  # the facilitator's notes window: nothing to record, no code, no resume
+        presenter = Dashboard(content, LessonSettings.from_env(), params)
+        display(presenter.widget)
+        return presenter
     dashboard = Dashboard(content, LessonSettings.from_env(), params, listener=session.on_event,
                           resume=session.resume, start_fresh=session.start_fresh)
     session.attach(dashboard)

@@ -231,10 +231,40 @@ class SelfCarePlan:
             self.on_change(chosen)
 
 
-def source_list(content: Content, t: Strings) -> w.HTML:
+def source_list(content: Content, t: Strings, settings: "LessonSettings | None" = None) -> w.HTML:
+    """The sources, each a link when it has a web address; then who made the module and where to report an error.
+
+    Authors and contact are the server's settings (`her2lesson serve --authors --contact`), read from the
+    environment when not given: the notebooks and the dashboard call this with the content and strings only.
+    """
+    import re
+
+    from ..settings import LessonSettings  # here, not at the top: only this aid needs the settings
+
+    settings = settings or LessonSettings.from_env()
+
+    def link(url: str, text: str, new_tab: bool = True) -> str:
+        """An escaped link, for web and mail addresses only (never javascript: or data:); plain text otherwise."""
+        if not re.match(r"(?i)(https?://|mailto:)", url):
+            return escape(text)
+        if not new_tab:
+            return f'<a href="{escape(url)}" rel="noopener">{escape(text)}</a>'
+        return (f'<a href="{escape(url)}" rel="noopener" target="_blank">{escape(text)}'
+                f'<span class="h2l-sr-only"> {escape(t("link_new_tab"))}</span></a>')
+
     items = []
     for key, s in content.sources.items():
         note = f" {escape(s.note)}" if s.note else ""
-        items.append(f'<li id="source-{escape(key)}"><strong>{escape(s.title)}</strong>. '
+        title = link(s.url, s.title) if s.url else escape(s.title)
+        items.append(f'<li id="source-{escape(key)}"><strong>{title}</strong>. '
                      f"{escape(s.publisher)}, {s.year}.{note}</li>")
-    return w.HTML(f'<h2>{escape(t("sources_title"))}</h2><ul class="h2l-sources">{"".join(items)}</ul>').add_class("h2l-aid")
+    about = []
+    if settings.authors:
+        about.append(escape(t("sources_made_by", authors=settings.authors)))
+    if settings.contact:
+        mail = re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+", settings.contact)
+        shown = link(("mailto:" if mail else "") + settings.contact, settings.contact, new_tab=not mail)
+        about.append(escape(t("sources_contact", contact="\x00")).replace("\x00", shown))
+    made = f'<p class="h2l-made-by">{" ".join(about)}</p>' if about else ""
+    return w.HTML(f'<h2>{escape(t("sources_title"))}</h2><ul class="h2l-sources">{"".join(items)}</ul>'
+                  f"{made}").add_class("h2l-aid")

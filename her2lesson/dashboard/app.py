@@ -16,13 +16,15 @@ import ipywidgets as w
 from ..content import Content
 from ..content.notebooks import Block, Section
 from ..quiz import QuestionRecord, QuizOptions, QuizView
+from ..quiz.views import CaseView
 from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets import BrowserStore, LiveRegion, TextEntry
 from .aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .finish import FinishPanel
 from .handout import HandoutPanel
-from .sections import View, section_children
+from .presenter import presenter_panel, reveal_answer
+from .sections import Step, View, section_steps
 from .stepper import Stepper
 
 TRACKS = ("patient", "nurse", "explore")
@@ -53,8 +55,9 @@ class Dashboard:
         self.settings = settings or LessonSettings()
         self.t = Strings.for_language(content.strings, lang)
         self.listener = listener
-        code = self.settings.facilitator_code
-        self.facilitator = bool(code) and secrets.compare_digest(params.get("facilitator", ""), code)
+        self.facilitator = False  # turned on by the code typed on the page, never by a code in the link
+        self.wants_facilitator = "facilitator" in params
+        self.presenter = "presenter" in params  # the facilitator's own window: notes and steps, kept in step
         self.seed = seed or secrets.token_hex(8)
         self.records: dict[str, QuestionRecord] = {}
         self.visited: set[str] = set()
@@ -107,7 +110,9 @@ class Dashboard:
         self.where = w.HTML().add_class("h2l-where")
         header = w.VBox([
             w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>'), self.where,
-                    w.HBox([self.contents_button, self.display_button]).add_class("h2l-header-buttons")]
+                    w.HBox([self.contents_button, self.display_button,
+                            w.HTML(f'<button type="button" class="h2l-button h2l-secondary h2l-presenter-open">'
+                                   f'{escape(self.t("presenter_open"))}</button>')]).add_class("h2l-header-buttons")]
                    ).add_class("h2l-header-row"),
             self.comfort, self.progress])
         header.add_class("h2l-header")
@@ -116,21 +121,20 @@ class Dashboard:
         self.widget = w.VBox([header, self.announcer, self.notices, self.account, self.body, self.display_store],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("h2l-app")
-        if self.facilitator:
-            self.widget.add_class("h2l-facilitator")
+        if self.presenter:
+            self.widget.add_class("h2l-presenter")
         self._comfort()
 
         self.requested_section = params.get("section") or ""  # a link's part wins over a resumed place
         wanted = params.get("track")
         if wanted in TRACKS:
             self.choose_track(wanted)
-        elif self.facilitator:
+        elif self.presenter:
             self.choose_track("patient")
+        elif self.wants_facilitator:
+            self.show_facilitator_entry()
         else:
             self.show_start()
-        start = params.get("section")
-        if self.track and start:
-            self.go(self.position_of(start))
 
     # --- building blocks ------------------------------------------------------------------------------------------
     def _button(self, label: str, action: Callable[[], None], cls: str) -> w.Button:
@@ -153,15 +157,17 @@ class Dashboard:
     # --- start screen and tracks ----------------------------------------------------------------------------------
     def show_start(self) -> None:
         """The first screen: the three paths first (they fit a phone's first screen), then "coming back?"."""
-        intro = w.HTML(f'<h1>{escape(self.t("start_title"))}</h1><p>{escape(self.t("start_intro"))}</p>')
+        title, text = ("facilitator_pick", "facilitator_intro") if self.facilitator else ("start_title", "start_intro")
+        intro = w.HTML(f'<h1>{escape(self.t(title))}</h1>'
+                       + ("" if self.facilitator else f'<p>{escape(self.t(text))}</p>'))
         choices = []
-        for track in TRACKS:
+        for track in TRACKS if not self.facilitator else ("patient", "nurse"):
             button = self._button(self.t(f"track_{track}"), lambda track=track: self.choose_track(track), "h2l-track")
             button.layout.width = "100%"
             note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
             choices.append(w.VBox([button, note]))
         after = [w.HTML(f'<p class="h2l-note">{escape(self.t("not_advice"))}</p>')]
-        if self.resume is not None and not self.code:
+        if self.resume is not None and not self.code and not self.facilitator:
             after.insert(0, self._resume_prompt())
         self.main.children = (w.VBox([intro, *choices, *after]).add_class("h2l-start"),)
         self.account.children = ()
@@ -169,6 +175,34 @@ class Dashboard:
         self.pager.layout.display = "none"
         self.contents_button.layout.display = "none"
         self._update_progress()
+
+    def show_facilitator_entry(self) -> None:
+        """A group session starts with the facilitator code typed here, so it stays out of links, history and logs."""
+        intro = w.HTML(f'<h1>{escape(self.t("facilitator_title"))}</h1><p>{escape(self.t("facilitator_intro"))}</p>')
+        self.facilitator_status = LiveRegion()
+        parts: list[w.Widget] = [intro, self.facilitator_status]
+        if self.settings.facilitator_code:
+            parts.insert(1, TextEntry(on_add=self.enter_facilitator, label=self.t("facilitator_code_label"),
+                                      button_label=self.t("facilitator_open"), max_length=100))
+        else:
+            self.facilitator_status.say(f"<p>{escape(self.t('facilitator_off'))}</p>", "h2l-live h2l-info")
+        self.main.children = (w.VBox(parts).add_class("h2l-start"),)
+        self.nav.layout.display = "none"
+        self.pager.layout.display = "none"
+
+    def enter_facilitator(self, typed: object) -> bool:
+        """Compare as bytes (any text a visitor types is safe to compare); on a match, the group view starts."""
+        code = self.settings.facilitator_code
+        given = str(typed or "").strip().encode("utf-8", "replace")
+        if not code or not secrets.compare_digest(given, code.encode("utf-8")):
+            message = "facilitator_wrong" if code else "facilitator_off"
+            self.facilitator_status.say(f"<p>{escape(self.t(message))}</p>", "h2l-live h2l-error-text")
+            return False
+        self.facilitator = True
+        self.widget.add_class("h2l-facilitator")
+        self.size.value = "larger"
+        self.show_start()
+        return True
 
     def _resume_prompt(self) -> w.Widget:
         """A "Coming back?" button that opens the box for a resume code right below it."""
@@ -189,6 +223,9 @@ class Dashboard:
     def choose_track(self, track: str) -> None:
         if track not in TRACKS:
             return
+        for other in TRACKS:
+            self.widget.remove_class(f"h2l-track-{other}")
+        self.widget.add_class(f"h2l-track-{track}")
         self.track = track
         self.cache.clear()
         self.quizzes.clear()
@@ -203,7 +240,7 @@ class Dashboard:
         self.announcer.say(escape(self.t("track_chosen", track=self.t(f"track_{track}"))))
         self._show_account()
         self._emit("track", track=track)
-        self.go(0)
+        self.go(self.position_of(self.requested_section))  # a link's part, or the first
 
     # --- records: notices, the resume code, resuming --------------------------------------------------------------
     def notice(self, text: str) -> None:
@@ -215,8 +252,8 @@ class Dashboard:
 
     def _show_account(self) -> None:
         """The learner's code, with a way out on a shared device that asks first; or "coming back?"."""
-        if self.track is None:
-            self.account.children = ()
+        if self.track is None or self.facilitator or self.presenter:
+            self.account.children = ()  # a projected screen never shows a code
         elif self.code:
             text = w.HTML(f'<p class="h2l-code"><strong>{escape(self.t("your_code", code=self.code))}</strong> '
                           f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
@@ -302,6 +339,7 @@ class Dashboard:
 
     def _nav_button(self, i: int) -> w.Button:
         button = self._button(self.pages[i].title, lambda: self.go(i), "h2l-nav-item")
+        button.add_class(f"h2l-nav-{self.pages[i].id}")  # the page script follows Back/Forward with it
         button.layout.width = "100%"
         return button
 
@@ -349,17 +387,25 @@ class Dashboard:
                                         questions=lambda: list(self.question_list), plan=lambda: list(self.plan),
                                         code=lambda: self.code, phones=lambda: dict(self.phones))
             return self.handout.widget
-        view = View(self.track or "patient", self.facilitator)
-        children = section_children(page.section, self.content, view, self.t,
-                                    lambda block: self._widget_for(page.section, block))
-        if self.facilitator:
-            widget = Stepper(children, self.t).widget
+        steps = self._steps(page)
+        if self.presenter:
+            widget = presenter_panel(page.section, self.content, [label for _w, label in steps], self.t)
+        elif self.facilitator:
+            index = self.pages.index(page)
+            widget = Stepper(steps, self.t, on_past_end=lambda: self.go(index + 1),
+                             on_before_start=(lambda: self.go(index - 1)) if index else None).widget
         else:
-            widget = w.VBox(children, layout=w.Layout(width="100%"))
-        widget.add_class("h2l-section")
+            widget = w.VBox([step for step, _label in steps], layout=w.Layout(width="100%"))
+        widget.add_class("h2l-section").add_class(f"h2l-sec-{page.id}")  # the address follows the part shown
         return widget
 
-    def _widget_for(self, section: Section, block: Block) -> w.Widget | None:
+    def _steps(self, page: Page) -> list[Step]:
+        """The section's widgets with labels; a facilitator's (and the presenter window's) one step each."""
+        view = View(self.track or "patient", self.facilitator or self.presenter)
+        return section_steps(page.section, self.content, view, self.t,
+                             lambda block: self._widget_for(page.section, block))
+
+    def _widget_for(self, section: Section, block: Block) -> w.Widget | list[Step] | None:
         if block.kind == "quiz":
             return self._quiz(section, block.role)
         if block.role == "help-card":
@@ -377,7 +423,7 @@ class Dashboard:
             return source_list(self.content, self.t)
         return None
 
-    def _quiz(self, section: Section, bank_id: str) -> w.Widget:
+    def _quiz(self, section: Section, bank_id: str) -> w.Widget | list[Step]:
         bank = self.content.banks[bank_id]
         exam = bank_id == FINAL
         options = QuizOptions(seed=self.seed, exam=exam, hold_feedback=self.facilitator and not exam,
@@ -389,12 +435,23 @@ class Dashboard:
                         title_key="final_heading" if exam else "quiz_heading")
         self.quizzes[section.id] = quiz
         if exam:
-            self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name, retake=self.retake_final)
+            self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name, retake=self.retake_final,
+                                      content=self.content, open_section=lambda sid: self.go(self.position_of(sid)))
             return w.VBox([quiz.widget, self.finish.widget], layout=w.Layout(width="100%"))
-        if self.facilitator:
-            reveal = self._button(self.t("reveal_answers"), quiz.release_all, "h2l-primary")
-            return w.VBox([quiz.widget, reveal], layout=w.Layout(width="100%"))
+        if self.facilitator or self.presenter:
+            return self._question_steps(quiz)
         return quiz.widget
+
+    def _question_steps(self, quiz: QuizView) -> list[Step]:
+        """A group answers one question at a time; Reveal shows its answer whether or not anyone answered."""
+        steps: list[Step] = []
+        for k, view in enumerate(quiz.views, 1):
+            reveal = self._button(self.t("reveal_answer"), lambda view=view: reveal_answer(view), "h2l-primary")
+            reveal.add_class("h2l-reveal")
+            asked = view.q.story if isinstance(view, CaseView) else view.q.prompt
+            label = self.t("quiz_step", n=k, prompt=asked if len(asked) <= 90 else asked[:87].rsplit(" ", 1)[0] + "...")
+            steps.append((w.VBox([view.widget, reveal], layout=w.Layout(width="100%")).add_class("h2l-quiz"), label))
+        return steps
 
     # --- what the learner did -------------------------------------------------------------------------------------
     def _answered(self, bank_id: str, kind: str, record: QuestionRecord, answer: object) -> None:

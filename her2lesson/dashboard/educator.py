@@ -1,37 +1,36 @@
-"""The educator's view of a class: which questions were missed most (table and chart) and each learner's progress.
+"""The educator's view of a class: which questions were missed most (table and chart) and each learner's progress;
+and a box to check a certificate of completion by its ID.
 
 Opened at `/?educator`, behind the educator code that `her2lesson cohort create` printed; the code is typed, not put
-in the link, so it never lands in server logs or browser history.
+in the link, so it never lands in server logs or browser history. Checking a certificate needs no code: it tells only
+what the certificate itself says, to whoever holds its ID.
 """
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Callable
 from html import escape
 
 import ipywidgets as w
 
 from ..content import Content
+from ..documents import MAX_NAME
 from ..quiz.section import scored_items
-from ..records import CohortResults, Store
+from ..records import CohortResults, Store, Verification, verify
+from ..records.results import question_prompts
 from ..strings import Strings
 from ..widgets import LiveRegion, TextEntry
 
 CHART_ROWS = 10
 
 
-def question_text(content: Content) -> dict[str, str]:
-    """Question id -> its prompt, for every question and case part."""
-    out = {}
-    for bank in content.banks.values():
-        for q in bank.questions:
-            out[q.id] = q.prompt
-            for part in getattr(q, "parts", ()):
-                out[part.id] = part.prompt
-    return out
+def _named(results: CohortResults, question_id: str) -> str:
+    """A question by its words, or by its id if it is no longer in the content."""
+    return results.prompt(question_id) or question_id
 
 
-def missed_chart(results: CohortResults, prompts: dict[str, str], t: Strings) -> str:
+def missed_chart(results: CohortResults, t: Strings) -> str:
     """A horizontal bar chart (inline SVG, no scripts) of the most-missed questions, with the numbers as text."""
     rows = [q for q in results.questions if q.learners][:CHART_ROWS]
     if not rows:
@@ -44,7 +43,7 @@ def missed_chart(results: CohortResults, prompts: dict[str, str], t: Strings) ->
     for k, q in enumerate(rows):
         y = 36 + k * row_h
         missed = 1 - q.first_rate
-        label = prompts.get(q.question_id, q.question_id)
+        label = _named(results, q.question_id)
         label = label if len(label) <= 44 else label[:43] + "\u2026"
         parts.append(f'<text x="0" y="{y + 18}" font-size="13" fill="#1a1a1a">{escape(label)}</text>')
         parts.append(f'<rect x="{bar_x}" y="{y + 4}" width="{max(2, missed * width):.0f}" height="20" fill="#0b5394"/>')
@@ -54,9 +53,9 @@ def missed_chart(results: CohortResults, prompts: dict[str, str], t: Strings) ->
     return "".join(parts)
 
 
-def results_html(results: CohortResults, prompts: dict[str, str], t: Strings) -> str:
+def results_html(results: CohortResults, t: Strings) -> str:
     q_rows = "".join(
-        f"<tr><td>{escape(prompts.get(q.question_id, q.question_id))}</td><td>{escape(q.section)}</td>"
+        f"<tr><td>{escape(_named(results, q.question_id))}</td><td>{escape(q.section)}</td>"
         f"<td>{q.learners}</td><td>{round(100 * q.first_rate)}%</td><td>{round(100 * q.end_rate)}%</td></tr>"
         for q in results.questions)
     l_rows = "".join(
@@ -73,10 +72,61 @@ def results_html(results: CohortResults, prompts: dict[str, str], t: Strings) ->
             f'<th scope="col">{escape(t("educator_col_final"))}</th></tr></thead><tbody>{l_rows}</tbody></table>')
 
 
+def verification_html(v: Verification, t: Strings) -> str:
+    """The answer to a certificate check, in the catalogue's words (the same verdict as `her2lesson verify`)."""
+    c = v.certificate
+    if c is None:
+        return f"<p>{escape(t('educator_cert_unknown', id=v.typed_id))}</p>"
+    verdict = (t("educator_cert_genuine", id=c.id, date=c.issued.isoformat(), provider=c.provider) if v.genuine
+               else t("educator_cert_name_differs", id=c.id))
+    parts = [f'<p class="h2l-verdict">{escape(verdict)}</p>',
+             f"<p>{escape(t('educator_cert_details', score=c.score, mark=c.pass_mark, hours=f'{c.contact_hours:g}'))}</p>"]
+    if v.name_match:
+        parts.append(f"<p>{escape(t('educator_cert_name_matches'))}</p>")
+    return "".join(parts)
+
+
+class CertificateCheck:
+    """The "Check a certificate" box: type its ID, then (optionally) the name printed on it."""
+
+    def __init__(self, t: Strings, store: Callable[[], Store | None]):
+        self.t, self._store = t, store
+        self.checked_id = ""
+        self.id_entry = TextEntry(on_add=self.check, label=t("educator_cert_id_label"),
+                                  button_label=t("educator_cert_check"), max_length=40)
+        self.name_entry = TextEntry(on_add=self.check_name, label=t("educator_cert_name_label"),
+                                    button_label=t("educator_cert_name_check"), max_length=MAX_NAME)
+        self.name_entry.layout.display = "none"  # offered once an ID is found
+        self.result = LiveRegion()
+        intro = w.HTML(f'<h2>{escape(t("educator_cert_title"))}</h2><p>{escape(t("educator_cert_intro"))}</p>')
+        self.widget = w.VBox([intro, self.id_entry, self.name_entry, self.result], layout=w.Layout(width="100%"))
+        self.widget.add_class("h2l-aid").add_class("h2l-certificate-check")
+
+    def check(self, typed_id: str, name: str | None = None) -> Verification | None:
+        store = self._store()
+        try:
+            found = verify(store, typed_id, name) if store is not None else None
+        except Exception:  # noqa: BLE001 - a store that fails must not leave the educator with a silent page
+            found = None
+        if found is None:
+            self.result.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
+            return None
+        self.checked_id = found.typed_id if found.certificate else ""
+        self.name_entry.layout.display = None if found.certificate else "none"
+        self.result.say(verification_html(found, self.t), "h2l-live " + ("h2l-right" if found.genuine else "h2l-wrong"))
+        return found
+
+    def check_name(self, name: str) -> Verification | None:
+        if not self.checked_id:
+            self.result.say(f"<p>{escape(self.t('educator_cert_id_first'))}</p>", "h2l-live h2l-info")
+            return None
+        return self.check(self.checked_id, name)
+
+
 class EducatorView:
     def __init__(self, content: Content, t: Strings, store: Callable[[], Store | None]):
         self.content, self.t, self._store = content, t, store
-        self.prompts = question_text(content)
+        self.prompts = question_prompts(content)
         self.cohort = None
         self.status = LiveRegion()
         self.entry = TextEntry(on_add=self.open, label=t("educator_code_label"), placeholder="",
@@ -86,7 +136,9 @@ class EducatorView:
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.report = w.HTML()
         intro = w.HTML(f'<h1>{escape(t("educator_title"))}</h1><p>{escape(t("educator_intro"))}</p>')
-        self.panel = w.VBox([intro, self.entry, self.status, self.report], layout=w.Layout(width="100%"))
+        self.results_box = w.VBox([self.entry, self.status, self.report], layout=w.Layout(width="100%"))
+        self.certificates = CertificateCheck(t, store)
+        self.panel = w.VBox([intro, self.results_box, self.certificates.widget], layout=w.Layout(width="100%"))
         self.panel.add_class("h2l-main").add_class("h2l-educator-view")
         self.widget = w.VBox([self.panel], layout=w.Layout(width="100%")).add_class("h2l-app")
 
@@ -104,7 +156,7 @@ class EducatorView:
             self.status.say(f"<p>{escape(self.t('educator_code_unknown'))}</p>", "h2l-live h2l-wrong")
             return
         self.cohort = cohort
-        self.panel.children = (self.panel.children[0], self.status, self.refresh_button, self.report)
+        self.results_box.children = (self.status, self.refresh_button, self.report)
         self.refresh()
 
     def refresh(self) -> None:
@@ -114,7 +166,7 @@ class EducatorView:
         final = self.content.banks.get("final-check")
         final_total = scored_items(final, "nurse") if final else None
         try:
-            results = store.results(self.cohort.id, final_total=final_total)
+            results = dataclasses.replace(store.results(self.cohort.id, final_total=final_total), prompts=self.prompts)
         except Exception:  # noqa: BLE001 - a store that fails must not leave the educator with a silent page
             self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
             return
@@ -125,5 +177,4 @@ class EducatorView:
                                       ("learners", results.learners_csv(), "educator_csv_learners")))
         self.status.say(f"<p>{escape(self.t('educator_showing', name=self.cohort.name, n=len(results.learners)))}</p>",
                         "h2l-live h2l-info")
-        self.report.value = (missed_chart(results, self.prompts, self.t)
-                             + results_html(results, self.prompts, self.t) + f"<p>{links}</p>")
+        self.report.value = missed_chart(results, self.t) + results_html(results, self.t) + f"<p>{links}</p>"

@@ -27,15 +27,20 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 
 @dataclass(frozen=True)
 class View:
-    """Who is looking: decides which blocks show."""
+    """Who is looking: decides which blocks show.
+
+    The projected facilitator view is for the group: educator notes never show there (they live in the presenter
+    window), and nurse panels only in a nursing class.
+    """
 
     track: str  # patient | nurse | explore
     facilitator: bool = False
 
     def shows(self, block: Block) -> bool:
-        if block.role == "educator":
-            return self.facilitator
-        return True
+        return block.role != "educator"
+
+
+Step = tuple[w.Widget, str]  # one thing a facilitator shows at a time, and its label for the presenter window
 
 
 def block_html(block: Block, content: Content, view: View, t: Strings) -> str:
@@ -44,7 +49,7 @@ def block_html(block: Block, content: Content, view: View, t: Strings) -> str:
         return html
     cls = BOX_ROLES.get(block.role)
     if block.role == "nurse":
-        if view.track == "nurse" or view.facilitator:
+        if view.track == "nurse":
             return f'<section class="h2l-box {cls}" aria-label="{escape(t("nurse_panel"))}">' \
                    f'<p class="h2l-box-label">{escape(t("nurse_panel"))}</p>{html}</section>'
         return (f'<details class="h2l-box {cls}"><summary>{escape(t("nurse_panel_more"))}</summary>{html}</details>'
@@ -66,19 +71,33 @@ def figure_html(name: str, content: Content, t: Strings) -> str:
             f'<p>{escape(info.alt)}</p></details></figure>')
 
 
-def section_children(section: Section, content: Content, view: View, t: Strings,
-                     widget_for: Callable[[Block], w.Widget | None]) -> list[w.Widget]:
-    """Widgets for a section, in order; runs of Markdown become one HTML widget each, to keep the page light.
+def _label(block: Block) -> str:
+    """A short label for a step: its heading, or the start of its text."""
+    for line in block.text.splitlines():
+        text = GLOSSARY_LINK.sub(r"\1", line).strip().lstrip("#").replace("**", "").strip()
+        if text:
+            return text if len(text) <= 80 else text[:77].rsplit(" ", 1)[0] + "..."
+    return block.role
 
-    Each child is one chunk a facilitator can step through.
+
+def section_steps(section: Section, content: Content, view: View, t: Strings,
+                  widget_for: Callable[[Block], w.Widget | list[Step] | None]) -> list[Step]:
+    """Widgets for a section, in order, each with a label; runs of Markdown become one HTML widget each.
+
+    For a facilitator every cell is a step of its own (one idea at a time), and `widget_for` may give several
+    steps for one block (a quiz: one question per step).
     """
-    children: list[w.Widget] = []
+    steps: list[Step] = []
     pending: list[str] = []
+    label = ""
 
     def flush() -> None:
+        nonlocal label
         if pending:
-            children.append(w.HTML("".join(pending), layout=w.Layout(width="100%")).add_class("h2l-prose"))
+            steps.append((w.HTML("".join(pending), layout=w.Layout(width="100%")).add_class("h2l-prose"),
+                          label or section.title))
             pending.clear()
+            label = ""
 
     for block in section.blocks:
         if not view.shows(block):
@@ -87,19 +106,32 @@ def section_children(section: Section, content: Content, view: View, t: Strings,
             html = block_html(block, content, view, t)
             if html:
                 pending.append(html)
-                if view.facilitator and block.role != "title":  # one idea at a time: each cell a step
+                if block.role != "title":
+                    label = label or _label(block)
+                if view.facilitator and block.role != "title":
                     flush()
         elif block.kind == "figure":
             pending.append(figure_html(block.role, content, t))
+            label = label or content.figures[block.role].title
             if view.facilitator:
                 flush()
         else:
-            widget = widget_for(block)
-            if widget is not None:
-                flush()
-                children.append(widget)
+            made = widget_for(block)
+            if made is None:
+                continue
+            flush()
+            if isinstance(made, list):
+                steps.extend(made)
+            else:
+                steps.append((made, t(f"aid_{block.role}") if f"aid_{block.role}" in t else block.role))
     flush()
-    return children
+    return steps
+
+
+def section_children(section: Section, content: Content, view: View, t: Strings,
+                     widget_for: Callable[[Block], w.Widget | list[Step] | None]) -> list[w.Widget]:
+    """The section's widgets in order (each child is one step a facilitator can show)."""
+    return [widget for widget, _label in section_steps(section, content, view, t, widget_for)]
 
 
 def key_points(section: Section) -> list[str]:

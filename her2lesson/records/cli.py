@@ -236,7 +236,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     check = sub.add_parser("verify", parents=[where], help="check that a certificate of completion is genuine",
                            description="Check a certificate by its ID: print whether it is genuine, its date, score "
-                           "and provider. Exit code 0 when genuine, 1 when not.")
+                           "and provider. Exit code 0 when genuine (and, with --name, issued to that name), 1 when "
+                           "not.")
     check.add_argument("id", metavar="ID", help="the certificate ID as printed (case, spaces and dashes ignored)")
     check.add_argument("--name", default=None,
                        help="the name printed on the certificate, to check it is the name it was issued to")

@@ -164,15 +164,98 @@
   });
 })();
 
-// Facilitator mode: Right arrow or Page Down shows the next part, Left arrow or Page Up the one before,
-// unless the focus is in a form control that uses those keys itself.
-document.addEventListener("keydown", function (event) {
-  if (!document.querySelector(".h2l-facilitator")) { return; }
-  var tag = (event.target.tagName || "").toLowerCase();
-  if (tag === "input" || tag === "select" || tag === "textarea" || event.altKey || event.ctrlKey || event.metaKey) { return; }
-  var forward = event.key === "ArrowRight" || event.key === "PageDown";
-  var back = event.key === "ArrowLeft" || event.key === "PageUp";
-  if (!forward && !back) { return; }
-  var button = document.querySelector(".h2l-main " + (forward ? ".h2l-step-next" : ".h2l-step-prev"));
-  if (button && !button.disabled) { event.preventDefault(); button.click(); }
-});
+// Group sessions. The projected view steps with Right/Left arrow or Page Down/Up even when a radio button or a
+// tick box has focus (not inside a text field or a list box, which need those keys). It tells a presenter window
+// in the same browser where it is, and takes "next" and "back" from it, over a BroadcastChannel.
+(function () {
+  var channel = null;
+  try { channel = new BroadcastChannel("her2lesson-presenter"); } catch (e) { channel = null; }
+  function projected() { return document.querySelector(".h2l-app.h2l-facilitator"); }
+  function presenter() { return document.querySelector(".h2l-app.h2l-presenter"); }
+  function step(forward) {
+    var button = document.querySelector(".h2l-main " + (forward ? ".h2l-step-next" : ".h2l-step-prev"));
+    if (button && !button.disabled) { button.click(); return true; }
+    return false;
+  }
+  function where() {
+    var main = document.querySelector(".h2l-main");
+    var section = main && main.querySelector("[class*='h2l-sec-']");
+    var at = main && main.querySelector("[class*='h2l-at-step-']");
+    var s = section && /(?:^|\s)h2l-sec-([a-z0-9-]+)/.exec(section.className);
+    var k = at && /(?:^|\s)h2l-at-step-(\d+)/.exec(at.className);
+    var app = document.querySelector(".h2l-app");
+    var t = app && /(?:^|\s)h2l-track-([a-z]+)/.exec(app.className);
+    return { section: s ? s[1] : null, step: k ? parseInt(k[1], 10) : 0, track: t ? t[1] : "patient" };
+  }
+  var last = "";
+  function tell() {
+    if (!channel || !projected()) { return; }
+    var now = where();
+    var key = JSON.stringify(now);
+    if (now.section && key !== last) { last = key; channel.postMessage({ kind: "state", state: now }); }
+  }
+  var following = null;
+  function follow(state) {
+    if (!presenter() || !state || !state.section) { return; }
+    following = state;
+    var shown = where().section;
+    if (shown !== state.section) {
+      var button = document.querySelector(".h2l-nav-" + state.section);
+      if (button) { button.click(); }
+      return;  // marked once the part is built (the observer calls mark again)
+    }
+    mark();
+  }
+  function mark() {
+    if (!presenter() || !following || where().section !== following.section) { return; }
+    var items = document.querySelectorAll(".h2l-main .h2l-steps li");
+    items.forEach(function (li) {
+      var k = parseInt(li.getAttribute("data-step"), 10);
+      li.classList.toggle("h2l-now", k === following.step);
+      li.classList.toggle("h2l-next-step", k === following.step + 1);
+      if (k === following.step) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+    });
+    var now = document.querySelector(".h2l-main .h2l-remote-now");
+    var current = document.querySelector(".h2l-main .h2l-steps li.h2l-now");
+    if (now && current) { now.textContent = (current.getAttribute("data-step") * 1 + 1) + ". " + current.textContent; }
+  }
+  if (channel) {
+    channel.onmessage = function (event) {
+      var msg = event.data || {};
+      if (msg.kind === "state") { follow(msg.state); }
+      if (msg.kind === "hello" && projected()) { last = ""; tell(); }
+      if (msg.kind === "step" && projected()) { step(msg.forward); }
+    };
+  }
+  function remote(forward) { if (channel) { channel.postMessage({ kind: "step", forward: forward }); } }
+  var helloSent = false;
+  new MutationObserver(function () {
+    if (channel && presenter() && !helloSent) { helloSent = true; channel.postMessage({ kind: "hello" }); }
+    tell(); mark();
+  }).observe(document.documentElement,
+    { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (t.closest && t.closest(".h2l-remote-next")) { remote(true); }
+    if (t.closest && t.closest(".h2l-remote-prev")) { remote(false); }
+    if (t.closest && t.closest(".h2l-presenter-open")) {
+      var state = where();
+      window.open(window.location.pathname + "?presenter&track=" + encodeURIComponent(state.track) +
+        "&section=" + encodeURIComponent(state.section || "welcome"), "her2lesson-presenter", "noopener=no");
+      setTimeout(function () { last = ""; tell(); }, 3000);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!projected() && !presenter()) { return; }
+    var el = event.target;
+    var tag = (el.tagName || "").toLowerCase();
+    var typing = tag === "textarea" || tag === "select" || el.isContentEditable ||
+      (tag === "input" && !/^(radio|checkbox|button)$/i.test(el.type || ""));
+    if (typing || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var forward = event.key === "ArrowRight" || event.key === "PageDown";
+    var back = event.key === "ArrowLeft" || event.key === "PageUp";
+    if (!forward && !back) { return; }
+    event.preventDefault();  // a radio button must not change the group's answer instead
+    if (presenter()) { remote(forward); } else { step(forward); }
+  }, true);
+})();
