@@ -260,6 +260,8 @@ def _tick_list(doc: "_DocMixin", heading: str, items: Sequence[str], empty: str,
         doc.set_x(x)
         doc.multi_cell(width, 5.8, doc.text_of(empty), align="L", new_x="LEFT", new_y="NEXT")
     for item in items:
+        if doc.get_y() + 12 > doc.h - doc.b_margin:  # never a box at the foot of a page with its words on the next
+            doc.add_page()
         y = doc.get_y()
         doc.set_draw_color(*INK)
         doc.set_line_width(0.35)
@@ -270,8 +272,12 @@ def _tick_list(doc: "_DocMixin", heading: str, items: Sequence[str], empty: str,
     return doc.get_y()
 
 
-def _tier(doc: "_DocMixin", tier: HelpTierText, ink: tuple[int, int, int], x: float, width: float) -> float:
-    """One tier in a column starting at the current y: a bar of its colour, icon and title, action, signs."""
+def _tier(doc: "_DocMixin", tier: HelpTierText, ink: tuple[int, int, int], x: float, width: float,
+          inline: bool = False) -> float:
+    """One tier in a column starting at the current y: a bar of its colour, icon and title, action, signs.
+
+    `inline` runs the signs on as one paragraph (the least urgent tier, across the page, to keep the sheet one page).
+    """
     top = doc.get_y()
     inner = width - 5
 
@@ -281,13 +287,35 @@ def _tier(doc: "_DocMixin", tier: HelpTierText, ink: tuple[int, int, int], x: fl
         doc.multi_cell(inner, size * 0.40, doc.text_of(text), align="L", new_x="LEFT", new_y="NEXT")
 
     line(f"{tier.icon}  {tier.title}", SHEET_TEXT + 1, True, ink)
-    line(tier.action, SHEET_TEXT, True)
-    for sign in tier.signs:
-        line(("\u2022 " if doc.unicode else "- ") + sign, SHEET_TEXT)
+    if inline:
+        signs = [sign[:1].lower() + sign[1:] for sign in tier.signs]
+        line(f"{tier.action} " + "; ".join(signs) + ".", SHEET_TEXT)
+    else:
+        line(tier.action, SHEET_TEXT, True)
+        for sign in tier.signs:
+            line(("\u2022 " if doc.unicode else "- ") + sign, SHEET_TEXT)
     bottom = doc.get_y() + 1
     doc.set_fill_color(*ink)
     doc.rect(x, top, 2.2, bottom - top, style="F")
     doc.set_y(bottom + 2)
+    return doc.get_y()
+
+
+def _phones(doc: "_DocMixin", phones: Sequence[tuple[str, str]], x: float, width: float) -> float:
+    """Each number on its own line under its label, with a line to write on when it is not filled in."""
+    for label, number in phones:
+        doc.set_x(x)
+        doc.style(SHEET_TEXT, True)
+        doc.multi_cell(width, 5.8, doc.text_of(label + ":"), align="L", new_x="LEFT", new_y="NEXT")
+        doc.set_x(x)
+        doc.style(SHEET_TEXT)
+        y = doc.get_y()
+        doc.cell(width, 7, doc.text_of(number), new_x="LEFT", new_y="NEXT")
+        if not number:
+            doc.set_draw_color(120, 120, 120)
+            doc.set_line_width(0.3)
+            doc.line(x, y + 6.5, x + width, y + 6.5)
+        doc.ln(1.5)
     return doc.get_y()
 
 
@@ -300,27 +328,21 @@ def handout_pdf(h: Handout) -> bytes:
     doc.para(h.subtitle, SHEET_TEXT, False, INK, 0)
     doc.para(h.footer, SHEET_TEXT, False, (60, 60, 60), 2)
     doc.para(h.help_heading, 17, True, ACCENT, 1)
-    # Two columns: the most urgent tier and the least urgent on the left, "call now" (the longest) on the right.
+    # Most urgent first in reading order: 911 and "call now" side by side, "next visit" across the page below.
     gap = 6
     width = (doc.w - doc.l_margin - doc.r_margin - gap) / 2
     top = doc.get_y()
     tiers = list(zip(h.tiers, TIER_INK * 2))
-    columns = [tiers[0::2], tiers[1::2]]
     bottoms = []
-    for k, column in enumerate(columns):
+    for k, (tier, ink) in enumerate(tiers[:2]):
         doc.set_y(top)
-        for tier, ink in column:
-            bottoms.append(_tier(doc, tier, ink, doc.l_margin + k * (width + gap), width))
+        bottoms.append(_tier(doc, tier, ink, doc.l_margin + k * (width + gap), width))
+        if k == 0:  # the team's numbers fit under the 911 box, beside the longer "call now" list
+            bottoms.append(_phones(doc, h.phones, doc.l_margin, width))
+    for tier, ink in tiers[2:]:
+        doc.set_y(max(bottoms, default=top))
+        bottoms.append(_tier(doc, tier, ink, doc.l_margin, doc.w - doc.l_margin - doc.r_margin, inline=True))
     doc.set_y(max(bottoms, default=top))
-    doc.style(SHEET_TEXT, True)
-    for label, number in h.phones:
-        doc.set_x(doc.l_margin)
-        y = doc.get_y()
-        doc.cell(0, 6.6, doc.text_of(f"{label}: {number}"), new_x="LMARGIN", new_y="NEXT")
-        if not number:
-            doc.set_draw_color(120, 120, 120)
-            doc.line(doc.l_margin + doc.get_string_width(doc.text_of(label + ": ")) + 2, y + 6,
-                     doc.w - doc.r_margin, y + 6)
     doc.ln(2)
     top = doc.get_y()
     full = doc.w - doc.l_margin - doc.r_margin
