@@ -101,6 +101,23 @@ function render({ model, el }) {
     }
   }
 
+  // Waiting on a slow network: the pressed button shows it is working after 100 ms, and after 10 s the page's
+  // connection banner is asked to show (static/her2lesson.js); any reply from the kernel clears both.
+  let busy = null, busyTimer = 0, slowTimer = 0;
+  function clearBusy() {
+    clearTimeout(busyTimer); clearTimeout(slowTimer);
+    if (busy) { busy.classList.remove("h2l-busy"); busy.removeAttribute("aria-busy"); busy = null; }
+    document.dispatchEvent(new CustomEvent("h2l-replied"));
+  }
+  function press(button, action) {
+    clearBusy();
+    busy = button;
+    busyTimer = setTimeout(() => { if (busy === button) { button.classList.add("h2l-busy"); button.setAttribute("aria-busy", "true"); } }, 100);
+    slowTimer = setTimeout(() => { if (busy === button) { document.dispatchEvent(new CustomEvent("h2l-slow")); } }, 10000);
+    model.send({ action: action, answer: currentAnswer() });
+  }
+  model.on("change", clearBusy);
+
   function drawButtons() {
     const hadFocus = root.contains(document.activeElement) && document.activeElement.tagName === "BUTTON";
     buttons.textContent = "";
@@ -108,7 +125,7 @@ function render({ model, el }) {
       const button = element("button", "h2l-button " + (b.primary ? "h2l-primary" : "h2l-secondary"), b.label);
       button.type = "button";
       button.dataset.action = b.action;
-      button.addEventListener("click", () => model.send({ action: b.action, answer: currentAnswer() }));
+      button.addEventListener("click", () => press(button, b.action));
       buttons.appendChild(button);
     });
     if (hadFocus && !root.contains(document.activeElement)) {

@@ -133,7 +133,8 @@
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".h2l-app button");
-    if (!button || button.classList.contains("h2l-term") || button.classList.contains("h2l-print")) { return; }
+    if (!button || button.classList.contains("h2l-term") || button.classList.contains("h2l-print") ||
+        button.closest(".h2l-form")) { return; }  // question forms show their own busy state (widgets/question.js)
     done();
     pending = button;
     timer = setTimeout(function () {
@@ -141,24 +142,34 @@
     }, 100);
     slowTimer = setTimeout(function () {
       if (pending === button) {
-        banner(document.body.getAttribute("data-h2l-slow") || "This is taking longer than usual. Your answers so far are saved.", true);
+        banner(slowText(), true);
       }
     }, 10000);
   }, true);
   new MutationObserver(function (mutations) {
+    // A reply from the kernel adds or changes content; attribute changes are this page's own marks (busy,
+    // aria-current), so they do not count.
     if (!pending) { return; }
     for (var i = 0; i < mutations.length; i++) {
-      var t = mutations[i].target;
-      if (t.nodeType === 1 && t.closest && t.closest(".h2l-app") && !(t.id === "h2l-connection")) {
-        if (mutations[i].type === "attributes" && t === pending) { continue; }
-        done(); return;
-      }
+      var t = mutations[i].target.nodeType === 1 ? mutations[i].target : mutations[i].target.parentElement;
+      if (t && t.closest && t.closest(".h2l-app")) { done(); return; }
     }
-  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  var slowText = function () {
+    return document.body.getAttribute("data-h2l-slow") || "This is taking longer than usual. Your answers so far are saved.";
+  };
+  document.addEventListener("h2l-slow", function () { banner(slowText(), true); });
+  document.addEventListener("h2l-replied", function () { if (navigator.onLine !== false && !pending) { banner(""); } });
   window.addEventListener("offline", function () {
     banner(document.body.getAttribute("data-h2l-offline") || "You are offline. Your answers so far are saved. Reconnect to go on.", false);
   });
   window.addEventListener("online", function () {
+    if (pending || document.querySelector(".h2l-app .h2l-busy")) {
+      // What was pressed while offline may not have reached the server: say so, and offer a reload that resumes.
+      banner(document.body.getAttribute("data-h2l-retry") ||
+        "You are back online. If nothing happened, press the button again or reload the page. Your answers so far are saved.", true);
+      return;
+    }
     banner(document.body.getAttribute("data-h2l-online") || "You are back online.", false);
     setTimeout(function () { if (navigator.onLine) { banner(""); } }, 4000);
   });
