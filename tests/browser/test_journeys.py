@@ -110,14 +110,18 @@ def test_nursing_journey_by_keyboard(fresh_page, server, content):
 
 
 def test_facilitator_screen_by_keyboard(fresh_page, server):
-    page = open_dashboard(fresh_page, server, "facilitator=group-code-42&section=basics")
+    page = open_dashboard(fresh_page, server, "facilitator&section=basics")
+    type_and_press(page, "group-code-42", "Start the group view")
+    tab_to(page, "I have this cancer, or I care for someone who does")
+    page.keyboard.press("Enter")
     stage = page.locator(".h2l-stage")
+    stage.wait_for()
     first = stage.inner_text()
     page.locator("body").press("ArrowRight")
-    page.locator(".h2l-step-count").filter(has_text="Part 2 of").wait_for()
+    page.locator(".h2l-step-count").filter(has_text="Step 2 of").wait_for()
     assert stage.inner_text() != first
     page.locator("body").press("ArrowLeft")
-    page.locator(".h2l-step-count").filter(has_text="Part 1 of").wait_for()
+    page.locator(".h2l-step-count").filter(has_text="Step 1 of").wait_for()
     assert page.locator(".h2l-app.h2l-size-larger").count() == 1
     clean_screen(page, "facilitator-01-basics")
 
@@ -138,6 +142,7 @@ def test_tablet_and_projector_layouts_and_high_contrast(browser, server):
         ctx.close()
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
+    page.get_by_role("button", name="Text size").click()
     page.get_by_role("checkbox", name="High contrast").check()
     page.locator(".h2l-app.h2l-contrast").wait_for()
     clean_screen(page, "high-contrast")

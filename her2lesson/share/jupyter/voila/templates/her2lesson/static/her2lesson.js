@@ -72,7 +72,9 @@
   }
   function changed() {
     document.querySelectorAll(".h2l-nav-item").forEach(function (b) {
-      if (b.classList.contains("h2l-current")) { b.setAttribute("aria-current", "page"); } else { b.removeAttribute("aria-current"); }
+      var current = b.classList.contains("h2l-current");
+      if (current && b.getAttribute("aria-current") !== "page") { b.setAttribute("aria-current", "page"); }
+      if (!current && b.hasAttribute("aria-current")) { b.removeAttribute("aria-current"); }
     });
     var main = document.querySelector(".h2l-main");
     var section = sectionOf(main);
@@ -222,13 +224,15 @@
     var items = document.querySelectorAll(".h2l-main .h2l-steps li");
     items.forEach(function (li) {
       var k = parseInt(li.getAttribute("data-step"), 10);
-      li.classList.toggle("h2l-now", k === following.step);
-      li.classList.toggle("h2l-next-step", k === following.step + 1);
-      if (k === following.step) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+      if (li.classList.contains("h2l-now") !== (k === following.step)) { li.classList.toggle("h2l-now"); }
+      if (li.classList.contains("h2l-next-step") !== (k === following.step + 1)) { li.classList.toggle("h2l-next-step"); }
+      if (k === following.step) { if (!li.hasAttribute("aria-current")) { li.setAttribute("aria-current", "step"); } }
+      else if (li.hasAttribute("aria-current")) { li.removeAttribute("aria-current"); }
     });
     var now = document.querySelector(".h2l-main .h2l-remote-now");
     var current = document.querySelector(".h2l-main .h2l-steps li.h2l-now");
-    if (now && current) { now.textContent = (current.getAttribute("data-step") * 1 + 1) + ". " + current.textContent; }
+    var text = current ? (current.getAttribute("data-step") * 1 + 1) + ". " + current.textContent : "";
+    if (now && now.textContent !== text) { now.textContent = text; }  // writing the same text again would loop
   }
   if (channel) {
     channel.onmessage = function (event) {
