@@ -583,3 +583,15 @@ def test_the_educator_csv_names_each_question_by_its_words(content, tmp_path):
     rows = list(csv.DictReader(io.StringIO(base64.b64decode(link.group(1)).decode("utf-8"))))
     assert [(r["question"], r["question_text"]) for r in rows] == [(question.id, question.prompt)]
     assert escape(question.prompt[:40]) in view.report.value
+
+
+def test_own_questions_can_be_removed(content):
+    d = Dashboard(content, params={"track": "patient", "section": "questions"})
+    builder = next(w for w in d.cache["questions"].children if "h2l-aid" in getattr(w, "_dom_classes", ()))
+    entry = find(builder, lambda c: getattr(c, "label", "") == "My own question")
+    for text in ("Can I work?", "Can I travel?"):
+        entry._message(entry, {"action": "add", "text": text}, None)
+    assert d.question_list[-2:] == ["Can I work?", "Can I travel?"]
+    _button(builder, "Remove question 1").click()
+    assert "Can I work?" not in d.question_list and "Can I travel?" in d.question_list
+    assert _button(builder, "Remove question 2") is None and _button(builder, "Remove question 1")

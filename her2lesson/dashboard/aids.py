@@ -151,9 +151,10 @@ class QuestionBuilder:
                                max_length=MAX_OWN_QUESTION, multiline=True)
         self.status = LiveRegion()
         self.listing = w.HTML().add_class("h2l-my-list")
+        self.own_box = w.VBox([], layout=w.Layout(width="100%")).add_class("h2l-own-list")
         tips = "".join(f"<li>{escape(tip)}</li>" for tip in data.tips)
         title = w.HTML(f'<h2>{escape(t("builder_title"))}</h2><p>{escape(t("builder_intro"))}</p>')
-        self.widget = w.VBox([title, self.group, self.entry, self.status, self.listing, self.keep,
+        self.widget = w.VBox([title, self.group, self.entry, self.status, self.own_box, self.listing, self.keep,
                               w.HTML(f'<p><strong>{escape(t("tips"))}</strong></p><ul>{tips}</ul>' if tips else "")])
         self.widget.add_class("h2l-aid")
         self._render()
@@ -179,6 +180,13 @@ class QuestionBuilder:
         self.status.say(f"<p>{escape(self.t('own_question_added') + note)}</p>", "h2l-live h2l-info")
         self._changed()
 
+    def remove_own(self, index: int) -> None:
+        """Take one of the learner's own questions off the list (the help text tells them they can)."""
+        if 0 <= index < len(self.own):
+            removed = self.own.pop(index)
+            self.status.say(f"<p>{escape(self.t('own_question_removed', question=removed))}</p>", "h2l-live h2l-info")
+            self._changed()
+
     def _changed(self, _change=None) -> None:
         self._render()
         if self.on_change:
@@ -189,6 +197,16 @@ class QuestionBuilder:
         return "\n".join(lines) + "\n"
 
     def _render(self) -> None:
+        rows = []
+        for k, question in enumerate(self.own):
+            remove = w.Button(description=self.t("own_question_remove", n=k + 1), layout=w.Layout(width="auto",
+                              min_height="44px"))
+            remove.add_class("h2l-button").add_class("h2l-secondary")
+            remove.on_click(lambda _b, k=k: self.remove_own(k))
+            rows.append(w.HBox([w.HTML(f"<p>{k + 1}. {escape(question)}</p>", layout=w.Layout(flex="1 1 auto")), remove]
+                               ).add_class("h2l-own-row"))
+        self.own_box.children = ((w.HTML(f'<p><strong>{escape(self.t("own_questions_title"))}</strong></p>'), *rows)
+                                 if rows else ())
         chosen = self.chosen()
         if not chosen:
             self.listing.value = f"<p>{escape(self.t('builder_empty'))}</p>"

@@ -23,7 +23,7 @@ from .wording import after_verdict, quoted
 
 RIGHT = '<span class="h2l-icon" aria-hidden="true">&#10003;</span>'
 WRONG = '<span class="h2l-icon" aria-hidden="true">&#10007;</span>'
-INFO = '<span class="h2l-icon" aria-hidden="true">&#9432;</span>'
+INFO = '<span class="h2l-icon" aria-hidden="true">&#8505;</span>'  # ℹ: in the fonts most systems have
 
 Listener = Callable[[str, "QuestionRecord", object], None]
 

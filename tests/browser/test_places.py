@@ -195,3 +195,29 @@ def test_the_server_sends_compressed_cacheable_files(server):
                 assert "max-age" in cache, (src, cache)
     chunk = urllib.request.urlopen(server.url + "voila/static/voila.js", timeout=30)
     assert "max-age" not in (chunk.headers.get("Cache-Control") or ""), "the entry script is checked on every visit"
+
+
+def test_two_tabs_of_the_module_are_told_about_each_other(browser, server):
+    ctx = browser.new_context(viewport=LAPTOP)
+    first = open_dashboard(ctx.new_page(), server, "track=patient")
+    second = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
+    for page in (first, second):
+        page.locator("#h2l-tabs").filter(has_text="open in another tab").wait_for()
+    ctx.close()
+
+
+def test_glossary_pop_ups_sit_under_their_word_and_close_on_a_tap_elsewhere(browser, server):
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = open_dashboard(ctx.new_page(), server, "track=patient&section=basics")
+    term = page.locator("button.h2l-term").first
+    term.tap()
+    definition = page.locator(".h2l-def:not([hidden])").first
+    definition.wait_for()
+    assert definition.evaluate("d => getComputedStyle(d).position") == "absolute", "the sentence stays whole"
+    box = definition.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], "the pop-up stays on the screen"
+    screenshot(page, "phone-03-glossary")
+    page.locator(".h2l-main h1").first.tap()
+    page.locator(".h2l-def:not([hidden])").wait_for(state="detached")
+    assert term.get_attribute("aria-expanded") == "false"
+    ctx.close()

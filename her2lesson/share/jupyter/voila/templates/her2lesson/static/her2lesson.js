@@ -274,3 +274,37 @@
     if (presenter()) { remote(forward); } else { step(forward); }
   }, true);
 })();
+
+// Two tabs of the module in one browser share one learner: answers from both are kept, but lists and places are
+// saved by whichever tab acts last. Each tab is told when another is open, so nothing is overwritten unawares.
+// (The group view and its presenter window are meant to be two windows, so they are left alone.)
+(function () {
+  var channel = null;
+  try { channel = new BroadcastChannel("her2lesson-tabs"); } catch (e) { return; }
+  var me = Math.random().toString(36).slice(2);
+  var told = false;
+  function learnerPage() {
+    return document.querySelector(".h2l-app") && !document.querySelector(".h2l-facilitator, .h2l-presenter");
+  }
+  function tell() {
+    if (told || !learnerPage()) { return; }
+    told = true;
+    var note = document.createElement("div");
+    note.id = "h2l-tabs";
+    note.className = "h2l-connection";
+    note.setAttribute("role", "status");
+    note.textContent = document.body.getAttribute("data-h2l-tabs") ||
+      "This module is open in another tab too. Your answers from both are kept; your lists are saved from the tab you used last. Close the other tab to be safe.";
+    document.body.insertBefore(note, document.body.firstChild);
+  }
+  channel.onmessage = function (event) {
+    var msg = event.data || {};
+    if (msg.from === me || !learnerPage()) { return; }
+    if (msg.kind === "open") { channel.postMessage({ kind: "here", from: me }); tell(); }
+    if (msg.kind === "here") { tell(); }
+  };
+  var announced = false;
+  new MutationObserver(function () {
+    if (!announced && learnerPage()) { announced = true; channel.postMessage({ kind: "open", from: me }); }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();
