@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_browser  # noqa: E402
 import bench_kernel  # noqa: E402
 import bench_load  # noqa: E402
+import bench_network  # noqa: E402
 import bench_servers  # noqa: E402
 from bench_servers import MB, ROOT, TARGETS, Server, start, wait_all, wait_for_kernels, wait_quiet  # noqa: E402
 
@@ -644,12 +645,17 @@ def parse_args(argv=None):
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-breakdown", action="store_true")
     parser.add_argument("--no-capacity", action="store_true")
+    parser.add_argument("--no-network", action="store_true", help="skip the weak-network profile (1.6 Mbps, 150 ms)")
+    parser.add_argument("--network-runs", type=int, default=None, help="visits per server on the weak network "
+                                                                         "(default 5; 1 with --quick)")
     parser.add_argument("--out", default=None,
                         help="results name under benchmarks/results/ (default: latest for a full run, "
                              "quick.tmp otherwise; *.tmp is ignored by git)")
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 3 if args.quick else 10
+    if args.network_runs is None:
+        args.network_runs = 1 if args.quick else 5
     if args.leak_pages is None:
         args.leak_pages = 10 if args.quick else 50
     if args.levels is None:
@@ -695,6 +701,8 @@ def main(argv=None) -> int:
         results["breakdown"] = breakdown_phase(args)
     if not args.no_capacity:
         results["capacity"] = capacity_phase(args)
+    if not args.no_network and not args.no_browser:
+        results["network"] = bench_network.network_phase(args.network_runs, log)
     results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["meta"]["duration_s"] = time.monotonic() - T0
     results["meta"]["source_digest_at_end"] = _source_digest()
@@ -704,6 +712,8 @@ def main(argv=None) -> int:
     results["table"] = table_rows(results["summary"], results["options"])
     RESULTS.mkdir(parents=True, exist_ok=True)
     md = markdown_report(results)
+    if "network" in results:
+        md += "\n" + bench_network.markdown(results["network"])
     name = args.out
     md_path = RESULTS / (f"{name}.md" if not name.endswith(".tmp") else f"{name[:-4]}.md.tmp")
     json_path = RESULTS / (f"{name}.json" if not name.endswith(".tmp") else f"{name[:-4]}.json.tmp")

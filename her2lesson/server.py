@@ -7,7 +7,8 @@ Why a subclass rather than plain `voila` on the command line:
 - A `/health` endpoint reports the live kernel count, for load balancers and for the kernel-leak test.
 - Weak networks: responses are gzip-compressed, and the page's ~90 script files are cached by the browser
   (content-hashed names for a year; Voila's numbered chunks for a day, validated after), so a repeat visit
-  fetches almost nothing. Voila itself serves them uncompressed and uncached.
+  fetches almost nothing; the kernel websocket is compressed too. Voila itself serves them uncompressed and
+  uncached.
 """
 from __future__ import annotations
 
@@ -98,6 +99,9 @@ class LessonVoila(Voila):
     def init_settings(self) -> dict:
         settings = super().init_settings()
         settings["compress_response"] = True  # gzip: read by tornado when the application is made
+        # permessage-deflate on the kernel websocket: the page's widget state (~440 kB, mostly the same small
+        # front-end modules repeated per widget) shrinks to a fraction on a phone's network
+        settings["websocket_compression_options"] = {}
         return settings
 
     def init_handlers(self) -> list:
