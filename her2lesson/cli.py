@@ -70,7 +70,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host_shown = "127.0.0.1" if args.host in ("", "0.0.0.0") else args.host
     print(f"her2lesson {__version__}: serving the module at http://{host_shown}:{args.port}/", flush=True)
     if settings.facilitator_code:
-        print(f"Facilitator link: http://{host_shown}:{args.port}/?facilitator={settings.facilitator_code}", flush=True)
+        # The code itself never goes into a link or a log: the facilitator types it on the page.
+        print(f"Group sessions: open http://{host_shown}:{args.port}/?facilitator and type the facilitator code",
+              flush=True)
     print(f"Learner records: {where}" + (f" ({purged} record(s) older than {args.retention_days:g} days removed)"
                                          if purged else ""), flush=True)
     print("Press Ctrl+C to stop.", flush=True)

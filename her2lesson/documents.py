@@ -267,8 +267,8 @@ def _tick_list(doc: "_DocMixin", heading: str, items: Sequence[str], empty: str,
         doc.set_line_width(0.35)
         doc.rect(x, y + 0.8, box, box)
         doc.set_xy(x + box + 2.5, y)
-        doc.multi_cell(width - box - 2.5, 5.8, doc.text_of(item), align="L", new_x="LEFT", new_y="NEXT")
-        doc.ln(0.6)
+        doc.multi_cell(width - box - 2.5, 5.5, doc.text_of(item), align="L", new_x="LEFT", new_y="NEXT")
+        doc.ln(0.4)
     return doc.get_y()
 
 
@@ -284,11 +284,11 @@ def _tier(doc: "_DocMixin", tier: HelpTierText, ink: tuple[int, int, int], x: fl
     def line(text: str, size: float, bold: bool = False, color: tuple[int, int, int] = INK) -> None:
         doc.set_x(x + 5)
         doc.style(size, bold, color)
-        doc.multi_cell(inner, size * 0.40, doc.text_of(text), align="L", new_x="LEFT", new_y="NEXT")
+        doc.multi_cell(inner, size * 0.38, doc.text_of(text), align="L", new_x="LEFT", new_y="NEXT")
 
     line(f"{tier.icon}  {tier.title}", SHEET_TEXT + 1, True, ink)
     if inline:
-        signs = [sign[:1].lower() + sign[1:] for sign in tier.signs]
+        signs = [sign if k == 0 else sign[:1].lower() + sign[1:] for k, sign in enumerate(tier.signs)]
         line(f"{tier.action} " + "; ".join(signs) + ".", SHEET_TEXT)
     else:
         line(tier.action, SHEET_TEXT, True)
@@ -324,21 +324,23 @@ def handout_pdf(h: Handout) -> bytes:
     doc.set_margins(14, 12, 14)
     doc.set_auto_page_break(True, margin=12)
     doc.add_page()
-    doc.para(h.title, 20, True, ACCENT, 0)
+    doc.para(h.title, 18, True, ACCENT, 0)
     doc.para(h.subtitle, SHEET_TEXT, False, INK, 0)
     doc.para(h.footer, SHEET_TEXT, False, (60, 60, 60), 2)
-    doc.para(h.help_heading, 17, True, ACCENT, 1)
+    doc.para(h.help_heading, 16, True, ACCENT, 1)
     # Most urgent first in reading order: 911 and "call now" side by side, "next visit" across the page below.
     gap = 6
-    width = (doc.w - doc.l_margin - doc.r_margin - gap) / 2
+    usable = doc.w - doc.l_margin - doc.r_margin - gap
+    widths = (usable * 0.43, usable * 0.57)  # "call now" has the most signs: give it the wider column
     top = doc.get_y()
     tiers = list(zip(h.tiers, TIER_INK * 2))
     bottoms = []
     for k, (tier, ink) in enumerate(tiers[:2]):
         doc.set_y(top)
-        bottoms.append(_tier(doc, tier, ink, doc.l_margin + k * (width + gap), width))
+        x = doc.l_margin + (widths[0] + gap if k else 0)
+        bottoms.append(_tier(doc, tier, ink, x, widths[k]))
         if k == 0:  # the team's numbers fit under the 911 box, beside the longer "call now" list
-            bottoms.append(_phones(doc, h.phones, doc.l_margin, width))
+            bottoms.append(_phones(doc, h.phones, doc.l_margin, widths[0]))
     for tier, ink in tiers[2:]:
         doc.set_y(max(bottoms, default=top))
         bottoms.append(_tier(doc, tier, ink, doc.l_margin, doc.w - doc.l_margin - doc.r_margin, inline=True))

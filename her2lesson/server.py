@@ -21,6 +21,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.handlers import FileFindHandler
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -73,6 +74,31 @@ class CachedExtensionHandler(FileFindHandler):
             self.set_header("Cache-Control", f"public, max-age={seconds}, immutable")
 
 
+class RequestWaiterHandler(RequestInfoSocketHandler):
+    """Voila's /voila/query/<kernel> socket, where a preheated kernel waits to learn which page claimed it.
+
+    Voila's own handler lets any visitor register for any id and, on close, removes whichever waiter was added last
+    when its own entry was replaced: two sockets to a made-up id could unhook a real pool kernel, whose learner then
+    waited forever. Here only a kernel this server runs may wait, the first waiter for an id keeps it, and closing a
+    socket removes only its own entry.
+    """
+
+    def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        waiters = RequestInfoSocketHandler._waiters
+        manager = self.settings.get("kernel_manager")
+        known = manager is not None and kernel_id in manager
+        if not known or waiters.get(kernel_id) not in (None, self):
+            self.close(code=1008, reason="not a waiting kernel")
+            return
+        super().open(kernel_id)
+
+    def on_close(self) -> None:
+        waiters = RequestInfoSocketHandler._waiters
+        for kernel_id, waiter in list(waiters.items()):
+            if waiter is self:
+                del waiters[kernel_id]
+
+
 class HealthHandler(JupyterHandler):
     """`GET /health`: is the server up, and how many kernels does it hold."""
 
@@ -94,7 +120,8 @@ class LessonVoila(Voila):
     """Voila with the lesson's page handler and a health endpoint."""
 
     name = "her2lesson"
-    replacements = {TornadoVoilaHandler: LessonPageHandler, MultiStaticFileHandler: CachedStaticHandler}
+    replacements = {TornadoVoilaHandler: LessonPageHandler, MultiStaticFileHandler: CachedStaticHandler,
+                    RequestInfoSocketHandler: RequestWaiterHandler}
 
     def init_settings(self) -> dict:
         settings = super().init_settings()

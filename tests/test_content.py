@@ -92,3 +92,12 @@ def test_kernels_load_the_checked_snapshot_the_server_wrote(content, tmp_path, m
         assert [s.id for s in loaded.sections] == [s.id for s in content.sections]
     finally:
         load_content.cache_clear()
+
+
+def test_every_patient_page_has_a_visual_that_helps_act_or_understand(content):
+    """CDC Clear Communication Index item 4: a figure or a learning aid on every patient page."""
+    for section in content.sections:
+        if section.id == "final-check":
+            continue  # the scored check for nurses
+        visuals = section.calls("figure") + section.calls("aid")
+        assert visuals, f"{section.id} has no figure or aid"

@@ -150,3 +150,28 @@ def test_serve_help_lists_its_options():
     assert result.returncode == 0
     for option in ("--host", "--port", "--pass-mark", "--facilitator-code"):
         assert option in result.stdout
+
+
+@pytest.mark.parametrize("bad, named", [
+    ('<image href="x" onerror="alert(1)"/>', "onerror"),
+    ("<script>alert(1)</script>", "<script>"),
+    ('<a href="https://example.org/x"><text>x</text></a>', "https://example.org/x"),
+    ('<rect style="fill: url(https://example.org/p.svg)" width="1" height="1"/>', "outside reference"),
+    ('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>', "<foreignobject>"),
+])
+def test_check_refuses_a_figure_that_could_act_or_fetch(content_copy, bad, named):
+    path = content_copy / "data" / "figures" / "testing-path.svg"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("</svg>", bad + "</svg>"), encoding="utf-8")
+    problems = problems_for(content_copy)
+    found = [p for p in problems if "testing-path" in p and named in p]
+    assert found, problems
+    assert all(LINE.match(p) for p in found), found
+
+
+def test_a_plain_drawing_with_an_internal_reference_passes(content_copy):
+    path = content_copy / "data" / "figures" / "testing-path.svg"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("</svg>", '<defs><linearGradient id="g"/></defs><use href="#g"/></svg>'),
+                    encoding="utf-8")
+    assert not [p for p in problems_for(content_copy) if "testing-path" in p]

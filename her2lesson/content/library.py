@@ -20,6 +20,7 @@ from .errors import problems_from
 from .notebooks import GLOSSARY_LINK, Section, read_section, section_files
 from .problems import ContentError, Problem
 from .schema import QUESTION, Bank, CaseQuestion, Model, Text
+from .svgcheck import unsafe_parts
 from .yamlfile import YamlFile, load_yaml
 
 AIDS = ("help-card", "ihc-explainer", "question-builder", "self-care-plan", "source-list")
@@ -327,8 +328,15 @@ class _Loader:
         for name, fig in c.figures.items():
             path = self.root / "data" / "figures" / fig.file
             try:
-                ElementTree.parse(path)
-                c.svgs[name] = path.read_text(encoding="utf-8")
+                text = path.read_text(encoding="utf-8")
+                unsafe = unsafe_parts(text)
+                if unsafe:
+                    self.problems.append(Problem("data/figures/figures.yaml", 1, name,
+                                                 f"figure file {fig.file} has {'; '.join(unsafe)}",
+                                                 "remove it: figures are drawings only, with no scripts, event "
+                                                 "handlers, images or links to other places"))
+                else:
+                    c.svgs[name] = text
             except (OSError, ElementTree.ParseError, UnicodeDecodeError) as exc:
                 self.problems.append(Problem("data/figures/figures.yaml", 1, name,
                                              f"figure file {fig.file} cannot be read as SVG: {exc}",

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from urllib.parse import parse_qs
 
 MAX_VALUE = 100
+CONNECT_FOR = 60.0  # seconds a claimed kernel keeps trying to reach the server (a class arriving at once is slow)
 
 
 def _wait_for_request() -> None:
@@ -20,8 +22,16 @@ def _wait_for_request() -> None:
     base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL", "/")
     url = (f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
            f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env['VOILA_KERNEL_ID']}")
-    with connect(url, open_timeout=5) as socket:
-        info = json.loads(socket.recv())
+    deadline = time.monotonic() + CONNECT_FOR
+    while True:
+        try:
+            with connect(url, open_timeout=10) as socket:
+                info = json.loads(socket.recv())  # waits for as long as this kernel sits in the pool
+            break
+        except (OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)  # a busy server: try again rather than lose the learner's link parameters
     env.update({str(k): str(v) for k, v in info.items()})
 
 

@@ -77,6 +77,7 @@ def test_two_instances_behind_nginx_share_one_record_store(browser, content, dat
         other = browser.new_context()  # another device, pinned to the other instance
         other.add_cookies([{"name": "h2l_route", "value": routes[ports[1]], "url": url}])
         page = open_dashboard(other.new_page(), url)
+        page.get_by_role("button", name="Coming back? Use my resume code").click()
         page.get_by_label("Coming back? Type your resume code").fill(code)
         page.get_by_role("button", name="Continue where I left off").click()
         card = page.locator(".h2l-question").filter(has_text=question.prompt).first

@@ -149,6 +149,7 @@ def test_a_projected_group_session_and_its_presenter_window(browser, server, con
     page.locator(".h2l-stage [role=status]").filter(has_text="Here is the answer").wait_for()
     clean(page, "projector-03-revealed")
     ctx.close()
+    assert "group-code-42" not in server.log.read_text(), "the facilitator code stays out of the server's log"
 
 
 def test_busy_and_offline_states_say_what_is_happening(browser, server):
@@ -220,4 +221,34 @@ def test_glossary_pop_ups_sit_under_their_word_and_close_on_a_tap_elsewhere(brow
     page.locator(".h2l-main h1").first.tap()
     page.locator(".h2l-def:not([hidden])").wait_for(state="detached")
     assert term.get_attribute("aria-expanded") == "false"
+    ctx.close()
+
+
+def test_the_when_to_get_help_card_opens_symptoms_and_reaches_the_take_home_sheet(browser, server, content):
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = open_dashboard(ctx.new_page(), server, "track=patient&section=symptoms")
+    card = page.locator("figure.h2l-help-card").first
+    card.wait_for()
+    main_message = page.locator(".h2l-main-message").first.bounding_box()
+    assert card.bounding_box()["y"] > main_message["y"], "the card follows the main message"
+    for tier in content.help_card.tiers:
+        assert card.get_by_role("heading", name=re.compile(re.escape(tier.title))).count() == 1
+    assert "100.4" in card.inner_text() and "911" in card.inner_text()
+    page.get_by_label(content.help_card.phone_label_day).fill("555-0100")
+    page.keyboard.press("Enter")
+    card.filter(has_text="555-0100").wait_for()
+    clean(page, "phone-04-help-card")
+    page.goto(server.url + "?track=patient&section=handout")
+    sheet = page.locator(".h2l-sheet")
+    sheet.filter(has_text="555-0100").wait_for(timeout=90_000)
+    page.get_by_role("button", name="Make my sheet (PDF)").click()
+    link = page.locator("a.h2l-download", has_text="take-home sheet")
+    link.wait_for()
+    pypdf = pytest.importorskip("pypdf")
+    import base64
+    import io
+    data = base64.b64decode(link.get_attribute("href").split("base64,", 1)[1])
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == 1 and "555-0100" in text and "911" in text and "100.4" in text
     ctx.close()

@@ -67,6 +67,7 @@ def test_answers_survive_a_killed_server_and_resume_after_restart(browser, conte
         # another device: type the code on the start screen
         other = browser.new_context(viewport={"width": 1280, "height": 900})
         page = open_dashboard(other.new_page(), restarted)
+        page.get_by_role("button", name="Coming back? Use my resume code").click()
         page.get_by_label("Coming back? Type your resume code").fill(code.lower().replace("-", " "))
         page.get_by_role("button", name="Continue where I left off").click()
         page.locator(".h2l-main h1").filter(has_text="What causes it").wait_for()
