@@ -34,14 +34,13 @@ def test_the_query_socket_attack_does_not_leave_a_learner_waiting(browser):
     server = start_server("hostile", "--pool-size", "2")
     try:
         made_up = str(uuid.uuid4())
-        first = connect(_ws(server) + made_up, open_timeout=10)
-        second = connect(_ws(server) + made_up, open_timeout=10)
         ctx = browser.new_context()
-        open_dashboard(ctx.new_page(), server, "track=patient")
-        wait_until(lambda: server.kernels() >= 3, 90, "the pool to refill")
-        first.close()
-        second.close()
-        for k in range(3):  # every learner after the attack gets a working page, with their link's part
+        with connect(_ws(server) + made_up, open_timeout=10) as first, \
+                connect(_ws(server) + made_up, open_timeout=10):
+            open_dashboard(ctx.new_page(), server, "track=patient")
+            wait_until(lambda: server.kernels() >= 3, 90, "the pool to refill")
+            first.close()
+        for _ in range(3):  # every learner after the attack gets a working page, with their link's part
             page = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
             page.locator(".h2l-main h1").filter(has_text="What causes it").wait_for(timeout=60_000)
         ctx.close()

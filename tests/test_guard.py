@@ -1,0 +1,78 @@
+"""A browser cannot make the kernel build widgets (a memory flood), while the lesson's own widgets still work."""
+from __future__ import annotations
+
+from her2lesson.dashboard.guard import WIDGET_TARGET, guard_widget_comms, refuse_widget_from_client
+
+
+class FakeComm:
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+class FakeManager:
+    def __init__(self):
+        self.targets = {}
+
+    def register_target(self, name, handler):
+        self.targets[name] = handler
+
+
+def test_a_widget_named_by_the_browser_is_refused_without_building_it(monkeypatch):
+    import comm
+
+    manager = FakeManager()
+    monkeypatch.setattr(comm, "get_comm_manager", lambda: manager)
+    assert guard_widget_comms()
+    assert manager.targets[WIDGET_TARGET] is refuse_widget_from_client
+    flood = {"content": {"data": {"state": {"_model_name": "HTMLModel", "value": "x" * 5_000_000}}}}
+    fake = FakeComm()
+    refuse_widget_from_client(fake, flood)
+    assert fake.closed
+
+
+def test_outside_a_kernel_there_is_nothing_to_guard(monkeypatch):
+    import comm
+
+    monkeypatch.setattr(comm, "get_comm_manager", lambda: None)
+    assert guard_widget_comms() is False
+
+
+def test_a_real_kernel_refuses_a_widget_flood_and_keeps_its_own_widgets():
+    """A real ipykernel: the guard in place, a client's comm_open with 5 MB of state builds nothing and is closed."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        def run(code: str) -> str:
+            out = []
+            client.execute_interactive(code, output_hook=lambda m: out.append(m["content"].get("text", ""))
+                                       if m["msg_type"] == "stream" else None, timeout=60)
+            return "".join(out).strip()
+
+        run("import ipywidgets, gc\nfrom ipywidgets.widgets.widget import _instances\n"
+            "from her2lesson.dashboard.guard import guard_widget_comms\nprint(guard_widget_comms())")
+        before = run("print(len(_instances))")
+        state = {"_model_module": "@jupyter-widgets/controls", "_model_module_version": "2.0.0",
+                 "_model_name": "HTMLModel", "_view_module": "@jupyter-widgets/controls",
+                 "_view_module_version": "2.0.0", "_view_name": "HTMLView", "value": "x" * 5_000_000}
+        msg = client.session.msg("comm_open", {"comm_id": "flood-1", "target_name": WIDGET_TARGET,
+                                               "data": {"state": state, "buffer_paths": []}},
+                                 metadata={"version": "2.1.0"})
+        client.shell_channel.send(msg)
+        closed = False
+        for _ in range(50):
+            try:
+                reply = client.get_iopub_msg(timeout=0.5)
+            except Exception:  # noqa: BLE001 - queue empty: keep waiting a little
+                continue
+            if reply["msg_type"] == "comm_close" and reply["content"].get("comm_id") == "flood-1":
+                closed = True
+                break
+        assert closed, "the kernel closed the comm the browser opened"
+        assert run("print(len(_instances))") == before, "no widget was built from the client's state"
+        assert run("w = ipywidgets.HTML('ok'); print(len(_instances) > %s)" % before) == "True"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
