@@ -76,3 +76,26 @@ def test_a_real_kernel_refuses_a_widget_flood_and_keeps_its_own_widgets():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_error_output_goes_to_the_server_log_not_the_page():
+    """A real ipykernel: after the guard, something written to stderr (a traceback) sends nothing to the browser."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        def streams(code: str) -> list[tuple[str, str]]:
+            seen = []
+            client.execute_interactive(code, output_hook=lambda m: seen.append((m["content"]["name"],
+                                                                                m["content"]["text"]))
+                                       if m["msg_type"] == "stream" else None, timeout=60)
+            return seen
+
+        assert ("stderr", "before\n") in streams("import sys; print('before', file=sys.stderr)")
+        streams("from her2lesson.dashboard.guard import keep_errors_off_the_page; keep_errors_off_the_page()")
+        after = streams("import sys, traceback\ntry:\n    1/0\nexcept Exception:\n    traceback.print_exc()\n"
+                        "print('after', file=sys.stderr)")
+        assert not [text for name, text in after if name == "stderr"], after
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

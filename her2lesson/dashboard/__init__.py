@@ -10,7 +10,7 @@ from ..settings import LessonSettings
 from ..strings import Strings
 from .app import Dashboard
 from .educator import EducatorView
-from .guard import guard_widget_comms
+from .guard import guard_widget_comms, keep_errors_off_the_page
 from .request import query_params
 from .session import LearnerSession
 
@@ -23,6 +23,7 @@ UNAVAILABLE = ('<div class="h2l-error" role="alert">This module is being updated
 def show() -> Dashboard | EducatorView | None:
     """Display the page this request asked for: the learner's dashboard, or the educator's class results."""
     guard_widget_comms()  # the browser may use the lesson's widgets, never make new ones
+    keep_errors_off_the_page()  # tracebacks go to the server's log, never to the learner's page
     try:
         content = load_content()
     except ContentError:

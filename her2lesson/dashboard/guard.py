@@ -1,4 +1,4 @@
-"""The page's kernel takes no widgets from the browser.
+"""What the page's kernel keeps from the browser: it takes no widgets from it, and sends it no error output.
 
 Every widget of the lesson is made by the kernel. ipywidgets would still build any widget class a client names in a
 `comm_open` to `jupyter.widget`, with any state: a visitor with a websocket client could fill a kernel's memory
@@ -8,6 +8,7 @@ back but the comm's close.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -34,4 +35,17 @@ def guard_widget_comms() -> bool:
     if manager is None or not hasattr(manager, "register_target"):
         return False
     manager.register_target(WIDGET_TARGET, refuse_widget_from_client)
+    return True
+
+
+def keep_errors_off_the_page() -> bool:
+    """Send the kernel's error output to the server's log, not over the websocket to the learner's page.
+
+    In a kernel, stderr is a stream to the browser: a traceback there showed server paths to anyone reading the
+    websocket. The process's own stderr is the server's log file, where an operator can read it.
+    """
+    real = sys.__stderr__
+    if real is None or sys.stderr is real:
+        return False
+    sys.stderr = real
     return True
