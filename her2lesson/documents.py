@@ -241,7 +241,6 @@ class Handout:
     plan_heading: str
     plan: Sequence[str]
     footer: str
-    notes_heading: str = "Notes"
 
 
 SHEET_TEXT = 14.0  # the smallest text on the take-home sheet: large enough to read without glasses

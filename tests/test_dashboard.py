@@ -95,36 +95,33 @@ def test_the_facilitator_code_is_typed_and_a_code_in_the_link_does_nothing(conte
     assert not off.enter_facilitator("") and "not set up" in off.facilitator_status.html
 
 
+def _walk_part(d) -> str:
+    """Press Next through the part on screen; the projected HTML of every step, until the next part opens."""
+    start, texts = d.current.id, []
+    for _ in range(60):
+        texts.append(html_of(d.main))
+        _button(d.main, "Next").click()
+        if d.current.id != start:
+            break
+    return "".join(texts)
+
+
 def test_the_projected_view_never_shows_notes_or_codes_and_nurse_panels_only_to_a_nursing_class(content):
     patients = _group(content, "patient")
     patients.show_code("K7M-4QX-9TD")
     everything = "".join(html_of(s) for s in [patients.widget] + [c for c in patients.cache.values()])
-    stepper_chunks = patients.cache["testing"]
-    texts = []
-    for _ in range(60):
-        texts.append(html_of(patients.main))
-        _button(patients.main, "Next").click()
-        if patients.current.id != "testing":
-            break
+    shown = _walk_part(patients)
     assert patients.current.id == "questions", "Next after the last step opens the next part"
-    shown = "".join(texts)
     assert "h2l-educator" not in shown and "Educator note" not in shown and "h2l-nurse" not in shown
     assert "K7M-4QX-9TD" not in everything and "K7M-4QX-9TD" not in html_of(patients.account)
-    nurses = _group(content, "nurse")
-    seen = []
-    for _ in range(60):
-        seen.append(html_of(nurses.main))
-        _button(nurses.main, "Next").click()
-        if nurses.current.id != "testing":
-            break
-    assert "h2l-nurse" in "".join(seen) and "Educator note" not in "".join(seen)
+    seen = _walk_part(_group(content, "nurse"))
+    assert "h2l-nurse" in seen and "Educator note" not in seen
 
 
 def test_a_group_sees_one_question_per_step_and_reveal_shows_it_unanswered(content):
     d = _group(content, "patient")
     quiz = d.quizzes["testing"]
-    steps = d.cache["testing"]
-    stage = steps.children[0]
+    stage = d.cache["testing"].children[0]
     for _ in range(60):
         if find(stage, lambda c: "h2l-quiz" in getattr(c, "_dom_classes", ())):
             break
@@ -155,7 +152,6 @@ def test_the_presenter_window_lists_the_steps_and_the_educator_notes(content):
     group = _group(content, "patient")
     presenter = Dashboard(content, LessonSettings(), {"presenter": "", "track": "patient", "section": "testing"})
     panel = html_of(presenter.main)
-    steps = group.cache["testing"]
     count = len(group._steps(group.current))
     assert panel.count("<li data-step=") == count
     assert "Educator note" in panel

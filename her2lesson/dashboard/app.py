@@ -537,5 +537,5 @@ class Dashboard:
         self.widget.add_class(f"h2l-size-{size}")
         if self.contrast.value is True:
             self.widget.add_class("h2l-contrast")
-        if getattr(self, "display_store", None) is not None and self.display_store.loaded:
+        if self.display_store.loaded:  # not before this browser said what it had: that would overwrite it
             self.display_store.remember(f"{size}|{'1' if self.contrast.value is True else '0'}")

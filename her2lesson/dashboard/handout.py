@@ -72,7 +72,7 @@ class HandoutPanel:
             if card else [],
             questions_heading=t("builder_title"), questions=self.questions(),
             empty_questions=t("handout_no_questions"), plan_heading=t("plan_title"), plan=self.plan(),
-            footer=t("not_advice"), notes_heading=t("handout_notes")))
+            footer=t("not_advice")))
         href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
         self.link.value = (f'<a class="h2l-download" download="my-take-home-sheet.pdf" href="{href}">'
                            f'{escape(t("handout_download"))}</a>')

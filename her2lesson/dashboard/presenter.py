@@ -40,7 +40,7 @@ def presenter_panel(section: Section | None, content: Content, labels: list[str]
 def reveal_answer(view: Any) -> None:
     """Show the group the answer to the question on screen: held answers are released, unanswered ones revealed."""
     for part in view.parts if isinstance(view, CaseView) else [view]:
-        if getattr(part, "_held", None) is not None:
+        if part.held:
             part.release()
         elif not part.locked:
             part.reveal()

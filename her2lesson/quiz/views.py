@@ -137,6 +137,11 @@ class QuestionView:
             self._show_verdict(answer, right)
         self._refresh_buttons()
 
+    @property
+    def held(self) -> bool:
+        """A group's answer is waiting for the facilitator to reveal it."""
+        return self._held is not None
+
     def release(self) -> None:
         """Facilitator reveals the group's answer: show the feedback that was held back."""
         if self._held is not None:
