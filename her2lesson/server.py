@@ -25,15 +25,47 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+import tornado.web
+
 from .paths import SHARE_DIR, TEMPLATE_NAME
+from .widgets.module import MODULE_DIR, ROUTE, SERVED_ENV
+
+
+class Preloads:
+    """Scripts the page asks for late, learned from the pages served so far, named in later pages' `Link` header.
+
+    Why: the widget extensions' files and the lesson's widget modules are discovered one wave after another (the
+    page's script, then each extension's entry, then its chunks, then our modules once the widget state arrives);
+    on a phone's slow network each wave costs round trips while the line sits idle. Named at the top of the page,
+    they all download from the start. Learned rather than listed by hand, so a new Voila or ipywidgets release
+    needs no edit; a browser that already holds them in its cache fetches nothing.
+    """
+
+    LIMIT = 40  # a bounded header, whatever visitors ask for
+
+    def __init__(self) -> None:
+        self.scripts: dict[str, str] = {}  # address -> "preload" (classic script) or "modulepreload"
+
+    def saw(self, uri: str, module: bool = False) -> None:
+        if len(self.scripts) < self.LIMIT and uri.split("?", 1)[0].endswith(".js"):
+            self.scripts.setdefault(uri, "modulepreload" if module else "preload")
+
+    def header(self) -> str:
+        return ", ".join(f"<{uri}>; rel={rel}" + ("; as=script" if rel == "preload" else "")
+                         for uri, rel in self.scripts.items())
+
+
+PRELOADS = Preloads()
 
 
 class LessonPageHandler(TornadoVoilaHandler):
-    """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads."""
+    """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads and the preload header."""
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
         self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
+        if PRELOADS.scripts:
+            self.set_header("Link", PRELOADS.header())
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
@@ -68,10 +100,53 @@ class CachedExtensionHandler(FileFindHandler):
     """The widget extensions' files: content-hashed names, so they can be kept for a year."""
 
     def set_headers(self) -> None:
-        super().set_headers()
+        super().set_headers()  # reached only for a file that exists
+        PRELOADS.saw(self.request.uri)
         seconds = cache_seconds(self.request.path, "v" in self.request.arguments)
         if seconds:
             self.set_header("Cache-Control", f"public, max-age={seconds}, immutable")
+
+
+class WidgetModuleHandler(tornado.web.StaticFileHandler):
+    """The lesson's widget modules (question, entry, live, storage), fetched once per browser instead of being sent
+    inside every widget's state. Addresses carry a content hash (`?v=`), so a year's caching is safe."""
+
+    def initialize(self) -> None:  # type: ignore[override]
+        super().initialize(path=str(MODULE_DIR))
+
+    def get_cache_time(self, path: str, modified: object, mime_type: str) -> int:
+        return cache_seconds(path, "v" in self.request.arguments)
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        PRELOADS.saw(self.request.uri, module=True)
+
+
+# The lesson has no mathematics, yet Voila's page loads MathJax 3 (~140 kB compressed, three script files) only to
+# typeset an empty element at start-up. Given a MathJax address, Voila's page picks its MathJax 2 typesetter
+# instead, which loads that one script: this stand-in, which typesets nothing.
+NO_MATH = "her2lesson/no-math.js"
+NO_MATH_SCRIPT = """// her2lesson: the lesson has no mathematics, so the page's typesetter is a stand-in that does nothing.
+window.MathJax = { Hub: { config: {}, Config() {}, Configured() {}, Queue() {}, Register: { StartupHook() {} } },
+                   Ajax: {}, InputJax: { TeX: { resetEquationNumbers() {} } } };
+"""
+
+
+def without_mathjax(page_config: dict, base_url: str = "/", **_kwargs: object) -> dict:
+    """Voila's page-config hook: point the page's typesetter at the stand-in (see NO_MATH)."""
+    page_config["fullMathjaxUrl"] = base_url.rstrip("/") + "/" + NO_MATH
+    page_config["mathjaxConfig"] = "none"
+    return page_config
+
+
+class NoMathHandler(tornado.web.RequestHandler):
+    """Serves NO_MATH_SCRIPT (whatever the query string), cached for a day."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", f"public, max-age={DAY}")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(NO_MATH_SCRIPT)
 
 
 class RequestWaiterHandler(RequestInfoSocketHandler):
@@ -124,6 +199,7 @@ class LessonVoila(Voila):
                     RequestInfoSocketHandler: RequestWaiterHandler}
 
     def init_settings(self) -> dict:
+        self.voila_configuration.page_config_hook = without_mathjax
         settings = super().init_settings()
         settings["compress_response"] = True  # gzip: read by tornado when the application is made
         # permessage-deflate on the kernel websocket: the page's widget state (~440 kB, mostly the same small
@@ -142,6 +218,8 @@ class LessonVoila(Voila):
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.
         handlers.insert(0, (f"{base}/health", HealthHandler, {"port": self.port}))
+        handlers.insert(1, (f"{base}/{NO_MATH}", NoMathHandler))
+        handlers.insert(2, (f"{base}/{ROUTE}([a-z]+\\.js)", WidgetModuleHandler))  # names only: no other file
         return handlers
 
 
@@ -177,4 +255,5 @@ def run(argv: Sequence[str]) -> None:
     # Our template lives inside the package: put its share/jupyter first on the Jupyter data path.
     existing = os.environ.get("JUPYTER_PATH", "")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE_DIR), existing) if p)
+    os.environ[SERVED_ENV] = "1"  # our kernels load widget modules from WidgetModuleHandler
     LessonVoila.launch_instance(list(argv))

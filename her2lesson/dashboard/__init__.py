@@ -8,6 +8,7 @@ from ..content import ContentError, load_content
 from ..records import open_store
 from ..settings import LessonSettings
 from ..strings import Strings
+from ..widgets.lean import lean_layouts
 from .app import Dashboard
 from .educator import EducatorView
 from .guard import guard_widget_comms, keep_errors_off_the_page
@@ -24,6 +25,7 @@ def show() -> Dashboard | EducatorView | None:
     """Display the page this request asked for: the learner's dashboard, or the educator's class results."""
     guard_widget_comms()  # the browser may use the lesson's widgets, never make new ones
     keep_errors_off_the_page()  # tracebacks go to the server's log, never to the learner's page
+    lean_layouts()  # a smaller first widget state on a phone's network
     try:
         content = load_content()
     except ContentError:

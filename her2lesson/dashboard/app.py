@@ -75,6 +75,7 @@ class Dashboard:
         self.code = ""
         self.certificate_name = ""
         self.finish: FinishPanel | None = None
+        self.live = False  # True once the browser has drawn the page (its settings widget reported in)
         self.handout: HandoutPanel | None = None
 
         self.announcer = LiveRegion()
@@ -109,7 +110,7 @@ class Dashboard:
         self.contents_button.add_class("h2l-contents-toggle")
         self.where = w.HTML().add_class("h2l-where")
         header = w.VBox([
-            w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>'), self.where,
+            w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>').add_class("h2l-brand-box"), self.where,
                     w.HBox([self.contents_button, self.display_button,
                             w.HTML(f'<button type="button" class="h2l-button h2l-secondary h2l-presenter-open">'
                                    f'{escape(self.t("presenter_open"))}</button>')]).add_class("h2l-header-buttons")]
@@ -371,8 +372,11 @@ class Dashboard:
         """Build the next section while the learner reads this one, so Next shows it at once.
 
         Runs on the kernel's event loop right after this message is handled; outside a kernel there is no loop
-        and nothing is built ahead (it is built when opened, as before).
+        and nothing is built ahead (it is built when opened, as before). Not before the page is drawn: a section
+        built ahead in a pool kernel would travel with the first page's widget state, on a phone's slow network.
         """
+        if not self.live:
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -509,8 +513,9 @@ class Dashboard:
             return
         page = self.current
         minutes = page.section.minutes if page.section else 0
-        where = self.t("where", n=self.index + 1, m=total) + (" \u00b7 " + self.t("minutes", n=minutes) if minutes else "")
-        self.where.value = f'<p class="h2l-where-text">{escape(where)}</p>'
+        part = escape(self.t("where", n=self.index + 1, m=total))
+        time = f' <span class="h2l-where-time">\u00b7 {escape(self.t("minutes", n=minutes))}</span>' if minutes else ""
+        self.where.value = f'<p class="h2l-where-text"><span class="h2l-where-part">{part}</span>{time}</p>'
 
     def toggle_display(self) -> None:
         """Text size and contrast live behind one button, so the header stays one slim line on a phone."""
@@ -523,6 +528,8 @@ class Dashboard:
             self.size.value = size
         if contrast in ("0", "1"):
             self.contrast.value = contrast == "1"
+        self.live = True  # the page is drawn: now build ahead, without making its first load heavier
+        self._prepare(self.index + 1)
 
     def toggle_contents(self) -> None:
         if "h2l-nav-open" in self.widget._dom_classes:

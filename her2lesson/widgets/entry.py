@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
+from .module import esm
+
 
 class TextEntry(anywidget.AnyWidget):
-    _esm = Path(__file__).with_name("entry.js")
+    _esm = esm("entry.js")
     label = traitlets.Unicode("").tag(sync=True)
     placeholder = traitlets.Unicode("").tag(sync=True)
     button_label = traitlets.Unicode("Add").tag(sync=True)

@@ -1,16 +1,17 @@
 """A live region: visible HTML that is also announced to screen readers when it changes."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import anywidget
 import traitlets
+
+from .module import esm
 
 
 class LiveRegion(anywidget.AnyWidget):
     """Feedback and status messages. `html` must be built from trusted content or escaped learner text."""
 
-    _esm = Path(__file__).with_name("live.js")
+    _esm = esm("live.js")
     html = traitlets.Unicode("").tag(sync=True)
     css_class = traitlets.Unicode("h2l-live").tag(sync=True)
 

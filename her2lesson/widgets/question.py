@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
+
+from .module import esm
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ class QuestionForm(anywidget.AnyWidget):
     Whatever a client sends is validated here: out-of-range or malformed values are dropped, never raised.
     """
 
-    _esm = Path(__file__).with_name("question.js")
+    _esm = esm("question.js")
     kind = traitlets.Unicode("single").tag(sync=True)
     number = traitlets.Unicode("").tag(sync=True)  # "Question 2 of 10"
     legend = traitlets.Unicode("").tag(sync=True)  # the question itself

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
+from .module import esm
+
 MAX_STORED = 64
 
 
 class BrowserStore(anywidget.AnyWidget):
-    _esm = Path(__file__).with_name("storage.js")
+    _esm = esm("storage.js")
     key = traitlets.Unicode("her2lesson.resume").tag(sync=True)
     value = traitlets.Unicode("").tag(sync=True)
 

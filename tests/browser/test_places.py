@@ -42,7 +42,9 @@ def test_a_phone_first_screen_offers_the_three_paths(browser, server):
     coming_back.click()
     field = page.get_by_label("Coming back? Type your resume code")
     field.wait_for()
-    assert page.evaluate("document.activeElement.id") == field.get_attribute("id")
+    # the kernel shows the box, then moves focus into it: wait for the focus to arrive
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                           arg=field.get_attribute("id"), timeout=10_000)
     label_box = page.locator("label.h2l-entry-label").first.bounding_box()
     field_box = field.bounding_box()
     assert 0 <= field_box["y"] - (label_box["y"] + label_box["height"]) < 24, "the label sits right above its field"
@@ -196,6 +198,38 @@ def test_the_server_sends_compressed_cacheable_files(server):
                 assert "max-age" in cache, (src, cache)
     chunk = urllib.request.urlopen(server.url + "voila/static/voila.js", timeout=30)
     assert "max-age" not in (chunk.headers.get("Cache-Control") or ""), "the entry script is checked on every visit"
+
+
+def test_a_page_fetches_only_what_it_uses_once_and_names_late_scripts_up_front(browser, server):
+    """Weak networks: one widget module for all questions, no MathJax for a lesson with no mathematics, and the
+    scripts a page discovers late (widget extensions, widget modules) named in the next page's Link header."""
+    def visit() -> tuple[object, list]:
+        ctx = browser.new_context(viewport=PHONE)  # an empty cache each time
+        page = ctx.new_page()
+        responses: list = []
+        page.on("response", lambda response: responses.append(response))
+        open_dashboard(page, server, "track=patient&section=testing")
+        page.locator(".h2l-question input").first.wait_for()
+        questions = page.locator(".h2l-question").count()
+        scripts = [r for r in responses if r.request.resource_type == "script"]
+        document = next(r for r in responses if r.request.resource_type == "document")
+        links = document.headers.get("link", "")
+        bodies = [r.text() for r in scripts]
+        math = page.evaluate("typeof MathJax === 'object' && typeof MathJax.Hub.Queue === 'function'")
+        ctx.close()
+        return (questions, links, math), [(r.url, body) for r, body in zip(scripts, bodies)]
+
+    visit()  # the server learns which scripts come late
+    (questions, links, math), scripts = visit()
+    urls = [url for url, _body in scripts]
+    assert questions >= 10
+    modules = [u for u in urls if "/her2lesson/widgets/question.js?v=" in u]
+    assert len(modules) == 1, f"{questions} questions share one module file: {modules}"
+    assert math, "the page's typesetter is the stand-in"
+    assert any("/her2lesson/no-math.js" in u for u in urls)
+    assert not [u for u, body in scripts if "MathJax_Main" in body], "no MathJax bundle is fetched"
+    late = [u.split("//", 1)[1].split("/", 1)[1] for u in urls if "/voila/labextensions/" in u or "/her2lesson/widgets/" in u]
+    assert late and all(f"</{path}>" in links for path in late), (late, links[:500])
 
 
 def test_two_tabs_of_the_module_are_told_about_each_other(browser, server):
