@@ -481,6 +481,34 @@ def test_a_failed_final_check_can_be_taken_again_and_stays_fresh_after_resume(co
     assert d2.seed == d.seed, "options come back in the same order"
 
 
+def test_the_educator_sees_the_score_the_learner_sees_after_a_retake(content, tmp_path):
+    """One ledger: the retaken final check counts from its new start and on first answers, on the learner's page,
+    after a resume, and in the educator's results (which once showed 100% beside the learner's 52%)."""
+    from her2lesson.dashboard.finish import FinishPanel
+    from her2lesson.quiz.section import scored_items
+    from her2lesson.records import open_store
+
+    with open_store(data_dir=tmp_path) as store:
+        ward = store.create_cohort("Ward 5")
+    session, d = _session_dashboard(content, tmp_path, track="nurse", section=FINAL, cohort=ward.join_code)
+    answer_all(d.quizzes[FINAL], right=False)
+    d.finish.retake_button.click()
+    first, *rest = d.quizzes[FINAL].question_views
+    answer_all(SimpleNamespace(question_views=[first]), right=False)
+    first.press("retry")
+    answer_all(SimpleNamespace(question_views=[first]), right=True)  # right in the end, not on the first try
+    answer_all(SimpleNamespace(question_views=rest), right=True)
+    learner_sees = FinishPanel.percent(d.quizzes[FINAL].score())
+    assert 0 < learner_sees < 100
+    again, d2 = _session_dashboard(content, tmp_path)
+    assert again.resume(d.code)
+    d2.go(d2.position_of(FINAL))
+    assert FinishPanel.percent(d2.quizzes[FINAL].score()) == learner_sees
+    with open_store(data_dir=tmp_path) as store:
+        results = store.results(ward.id, final_total=scored_items(content.banks[FINAL], "nurse"))
+    assert [p.final_percent for p in results.learners] == [learner_sees]
+
+
 def test_not_you_starts_fresh_on_a_shared_device(content, tmp_path):
     session, d = _session_dashboard(content, tmp_path, track="patient", section="causes")
     session.browser._message(session.browser, {"loaded": None}, None)

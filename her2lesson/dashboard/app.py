@@ -16,6 +16,7 @@ import ipywidgets as w
 from ..content import Content
 from ..content.notebooks import Block, Section
 from ..quiz import QuestionRecord, QuizOptions, QuizView
+from ..quiz.ledger import FINAL, final_reset_at, replay
 from ..quiz.views import CaseView
 from ..settings import LessonSettings
 from ..strings import Strings
@@ -28,7 +29,6 @@ from .sections import Step, View, section_steps
 from .stepper import Stepper
 
 TRACKS = ("patient", "nurse", "explore")
-FINAL = "final-check"
 HANDOUT = "handout"
 PREPARE_DELAY = 0.2  # seconds after a section shows before the next one is built ahead
 
@@ -312,17 +312,8 @@ class Dashboard:
         visited = [v for v in state.get("visited", []) if isinstance(v, str)]
         if isinstance(state.get("seed"), str):
             self.seed = state["seed"][:32]  # the same option order as before
-        reset_at = state.get("final_reset_at") or 0
         self.records.clear()
-        for event in events:
-            if event.section == FINAL and event.at <= reset_at:
-                continue  # an earlier try at the final check, before the learner started it again
-            record = self.records.setdefault(event.question_id, QuestionRecord(event.question_id))
-            if event.kind == "check":
-                record.checks.append(bool(event.correct))
-                record.answers.append(event.answer)
-            elif event.kind == "reveal":
-                record.revealed = True
+        self.records.update(replay(events, final_reset_at(state)))  # the same reading as certificates and results
         self.question_list = [q for q in state.get("questions", []) if isinstance(q, str)]
         self.keep_own = bool(state.get("keep_own"))
         self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..content import Content
 from ..documents import MAX_NAME
+from ..quiz.ledger import FINAL
 from ..quiz.section import scored_items
 from ..records import CohortResults, Store, Verification, verify
 from ..records.results import question_prompts
@@ -163,7 +164,7 @@ class EducatorView:
         store = self._store()
         if self.cohort is None or store is None:
             return
-        final = self.content.banks.get("final-check")
+        final = self.content.banks.get(FINAL)
         final_total = scored_items(final, "nurse") if final else None
         try:
             results = dataclasses.replace(store.results(self.cohort.id, final_total=final_total), prompts=self.prompts)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..quiz.ledger import RESET_KEY
 from ..records import Store
 from ..records.models import ANSWER_KINDS
 from ..widgets import BrowserStore
@@ -89,7 +90,7 @@ class LearnerSession:
         elif kind == "phones":
             self.state["phones"] = dict(data["phones"])
         elif kind == "final_reset":
-            self.state["final_reset_at"] = time.time()
+            self.state[RESET_KEY] = time.time()
         elif kind != "answer":
             return  # e.g. a certificate name: never stored
         if kind == "answer":

@@ -17,9 +17,9 @@ from . import codes
 from .certificates import Verification, verify
 from .errors import StoreError
 from .results import CohortResults, question_prompts
+from ..quiz.ledger import FINAL
 from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, open_store
 
-FINAL_SECTION = "final-check"
 FINAL_TRACK = "nurse"  # the scored final check belongs to the nursing track
 
 
@@ -82,7 +82,7 @@ def _from_content(content_root: Path | None) -> tuple[int | None, dict[str, str]
         content, problems = check(content_root)
     except Exception:  # noqa: BLE001 - results still work from the ids alone
         return None, {}
-    bank = content.banks.get(FINAL_SECTION)
+    bank = content.banks.get(FINAL)
     return (scored_items(bank, FINAL_TRACK) if bank and not problems else None), question_prompts(content)
 
 
@@ -146,7 +146,7 @@ def cmd_results(args: argparse.Namespace) -> int:
             return _fail(f"No cohort has the educator code or id '{args.cohort[:40]}'. Use the educator code printed "
                          "by `her2lesson cohort create`, or the cohort's id.")
         final_total, prompts = _from_content(getattr(args, "content_dir", None))
-        results = store.results(cohort.id, final_section=FINAL_SECTION, final_total=final_total)
+        results = store.results(cohort.id, final_total=final_total)
     results = dataclasses.replace(results, prompts=prompts)
     print(format_results(results))
     if args.csv:

@@ -1,9 +1,10 @@
 """A cohort's results: which questions were missed most, and how far each learner got.
 
-Pure functions over rows the store read, so the numbers can be checked on a known set of answers. The rules are
-the quiz's own (see quiz.grading.QuestionRecord): "right first time" is the first Check being right; "right in the
-end" is any Check being right (showing the answer does not count); a learner "answered" a question if they
-checked or revealed it.
+Pure functions over rows the store read, so the numbers can be checked on a known set of answers. Each learner's
+events are read by `quiz.ledger.replay`, the same reading the learner's page and certificate use: "right first
+time" is the first Check being right; "right in the end" is any Check being right (showing the answer does not
+count); a learner "answered" a question if they checked or revealed it; a final check started again counts from
+its new start. The final-check score is on first answers, as the certificate's is.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..quiz.grading import QuestionRecord
+from ..quiz.ledger import FINAL, final_reset_at, replay
 from .codes import grouped, short
 from .models import Cohort
 
@@ -47,7 +50,7 @@ class LearnerProgress:
     sections_visited: int
     questions_answered: int
     final_right: int
-    """Final-check questions right in the end."""
+    """Final-check questions right on the first try (the certificate's rule)."""
     final_answered: int
     final_total: int | None
     """How many questions the final check has, when known; otherwise the score is out of those answered."""
@@ -85,12 +88,7 @@ class EventRow:
     question_id: str
     kind: str
     correct: bool | None
-
-
-@dataclass
-class _Tally:
-    checks: list[bool] = field(default_factory=list)
-    revealed: bool = False
+    at: float = 0.0
 
 
 QUESTION_HEADER = ("question", "question_text", "section", "learners_answering", "attempts", "right_first_time",
@@ -179,40 +177,31 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[EventRow],
-              final_section: str = "final-check", final_total: int | None = None) -> CohortResults:
+              final_total: int | None = None) -> CohortResults:
     """Results from the cohort's learners and their answer events (in the order they happened)."""
-    tallies: dict[tuple[int, str], _Tally] = {}
+    by_learner: dict[int, list[EventRow]] = {}
     sections: dict[str, str] = {}
-    attempts: dict[str, int] = {}
     for e in events:
-        tally = tallies.setdefault((e.learner_id, e.question_id), _Tally())
+        by_learner.setdefault(e.learner_id, []).append(e)
         sections.setdefault(e.question_id, e.section)
-        if e.kind == "check":
-            tally.checks.append(bool(e.correct))
-            attempts[e.question_id] = attempts.get(e.question_id, 0) + 1
-        else:
-            tally.revealed = True
 
-    per_question: dict[str, list[_Tally]] = {}
-    per_learner: dict[int, list[tuple[str, _Tally]]] = {}
-    for (learner_id, question_id), tally in tallies.items():
-        per_question.setdefault(question_id, []).append(tally)
-        per_learner.setdefault(learner_id, []).append((question_id, tally))
-
-    questions = [QuestionStats(question_id=qid, section=sections[qid], learners=len(ts),
-                               attempts=attempts.get(qid, 0),
-                               right_first_time=sum(bool(t.checks) and t.checks[0] for t in ts),
-                               right_in_the_end=sum(any(t.checks) for t in ts))
-                 for qid, ts in per_question.items()]
-    questions.sort(key=lambda q: (q.first_rate, q.end_rate, -q.learners, q.question_id))
-
+    per_question: dict[str, list[QuestionRecord]] = {}
     progress = []
     for row in learners:
-        answered = per_learner.get(row.id, [])
-        final = [t for qid, t in answered if sections[qid] == final_section]
+        records = replay(by_learner.get(row.id, []), final_reset_at(row.state_json))
+        for qid, record in records.items():
+            per_question.setdefault(qid, []).append(record)
+        final = [r for qid, r in records.items() if sections[qid] == FINAL]
         progress.append(LearnerProgress(resume_code=grouped(row.resume_code), track=row.track,
-                                        sections_visited=_visited(row.state_json), questions_answered=len(answered),
-                                        final_right=sum(any(t.checks) for t in final), final_answered=len(final),
+                                        sections_visited=_visited(row.state_json), questions_answered=len(records),
+                                        final_right=sum(r.right_first_time for r in final), final_answered=len(final),
                                         final_total=final_total, last_seen=row.last_seen))
     progress.sort(key=lambda p: p.resume_code)
+
+    questions = [QuestionStats(question_id=qid, section=sections[qid], learners=len(rs),
+                               attempts=sum(len(r.checks) for r in rs),
+                               right_first_time=sum(r.right_first_time for r in rs),
+                               right_in_the_end=sum(r.right_in_the_end for r in rs))
+                 for qid, rs in per_question.items()]
+    questions.sort(key=lambda q: (q.first_rate, q.end_rate, -q.learners, q.question_id))
     return CohortResults(cohort=cohort, questions=questions, learners=progress)

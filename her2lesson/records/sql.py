@@ -263,8 +263,7 @@ class SqlStore(ABC):
             return None
         return Cohort(found.id, found.name, found.join_code, codes.grouped(canonical, 4))
 
-    def results(self, cohort_id: int, *, final_section: str = "final-check",
-                final_total: int | None = None) -> CohortResults:
+    def results(self, cohort_id: int, *, final_total: int | None = None) -> CohortResults:
         """Per question (most missed first) and per learner (by resume code only) results of one cohort."""
         cohort = self.cohort(cohort_id)
         if cohort is None:
@@ -274,13 +273,14 @@ class SqlStore(ABC):
             cur.execute("SELECT id, resume_code, track, state, last_seen FROM learners WHERE cohort_id = ?",
                         (cohort.id,))
             learners = [LearnerRow(int(i), c, t, s, float(ls)) for i, c, t, s, ls in cur.fetchall()]
-            cur.execute("SELECT a.learner_id, a.section, a.question_id, a.kind, a.correct FROM answers a "
+            cur.execute("SELECT a.learner_id, a.section, a.question_id, a.kind, a.correct, a.at FROM answers a "
                         "JOIN learners l ON l.id = a.learner_id WHERE l.cohort_id = ? ORDER BY a.id", (cohort.id,))
-            events = [EventRow(int(i), s, q, k, None if c is None else bool(c)) for i, s, q, k, c in cur.fetchall()]
+            events = [EventRow(int(i), s, q, k, None if c is None else bool(c), float(at))
+                      for i, s, q, k, c, at in cur.fetchall()]
             return learners, events
 
         learners, events = self._run(work, write=False)
-        return summarise(cohort, learners, events, final_section, final_total)
+        return summarise(cohort, learners, events, final_total)
 
     # --- certificates ----------------------------------------------------------------------------------------------
     def issue_certificate(self, *, score: int, pass_mark: int, provider: str, contact_hours: float, issued: date,

@@ -1,0 +1,54 @@
+"""What a learner's answer events mean, read in one place.
+
+The page that resumes a learner, the certificate's score and the educator's class results all replay the same
+events here, so they cannot disagree (a nurse who failed and retook the final check once saw 52% and "not passed"
+while the educator's results said 100%: the results had re-read the events by rules of their own).
+
+Rules: events count in the order they happened. A final-check event at or before the moment the learner chose to
+take the final check again belongs to the earlier try and is left out. A check adds one try (right or not) and the
+answer shown; showing the answer marks the question revealed. The scores then follow `quiz.grading`.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from .grading import QuestionRecord
+
+FINAL = "final-check"
+RESET_KEY = "final_reset_at"  # in the learner's saved state: when they last started the final check again
+
+
+class Event(Protocol):
+    question_id: str
+    kind: str
+    correct: bool | None
+    section: str
+    at: float
+
+
+def final_reset_at(state: Mapping | str | None) -> float:
+    """When the learner last started the final check again (0: never), from their saved state or its JSON."""
+    if isinstance(state, str):
+        try:
+            state = json.loads(state)
+        except ValueError:
+            return 0.0
+    value = state.get(RESET_KEY) if isinstance(state, Mapping) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def replay(events: Iterable[Event], reset_at: float = 0.0) -> dict[str, QuestionRecord]:
+    """Question id -> the learner's record of it, from their events in order (see the module's rules)."""
+    records: dict[str, QuestionRecord] = {}
+    for event in events:
+        if event.section == FINAL and event.at <= reset_at:
+            continue  # an earlier try at the final check
+        record = records.setdefault(event.question_id, QuestionRecord(event.question_id))
+        if event.kind == "check":
+            record.checks.append(bool(event.correct))
+            record.answers.append(getattr(event, "answer", None))
+        elif event.kind == "reveal":
+            record.revealed = True
+    return records
