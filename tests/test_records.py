@@ -666,3 +666,19 @@ def test_a_damaged_records_file_stops_a_command_with_one_line(tmp_path):
     assert done.returncode == 1 and not done.stdout
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert done.stderr.startswith(str(tmp_path / "records.sqlite3")) and "Traceback" not in done.stderr
+
+
+def test_a_removed_records_file_is_reported_and_never_silently_replaced(tmp_path):
+    folder = tmp_path / "var"
+    store = open_store(data_dir=folder)
+    learner = store.create_learner("patient")
+    path = Path(store.location)
+    aside = path.with_name("aside.sqlite")
+    path.rename(aside)  # as if someone removed the data folder's file while the server ran
+    with pytest.raises(StoreError, match="removed or replaced"):
+        store.record_answer(learner.id, "q", "check", True)
+    with pytest.raises(StoreError, match="missing"):
+        open_store(data_dir=folder, create=False)  # a learner's kernel does not start an empty one
+    aside.rename(path)  # put back: the same file, and writing goes on
+    assert store.record_answer(learner.id, "q", "check", True)
+    assert len(store.load(learner.id).answers) == 1

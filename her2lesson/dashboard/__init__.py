@@ -32,7 +32,7 @@ def show() -> Dashboard | EducatorView | None:
         display(w.HTML(UNAVAILABLE))  # the server's check at start-up should make this unreachable
         return None
     params = query_params()
-    session = LearnerSession(open_store, cohort_code=params.get("cohort"))
+    session = LearnerSession(lambda: open_store(create=False), cohort_code=params.get("cohort"))
     if "educator" in params:
         view = EducatorView(content, Strings.for_language(content.strings), session.store)
         display(view.widget)

@@ -1,11 +1,14 @@
 """One learner's records: saved as things happen, resumed from a code or from this browser's storage.
 
 The record is anonymous (a random resume code). Free text the learner typed (their own questions) is kept only if
-they tick "keep", and a certificate name is never stored. If the store fails, learning goes on in memory and the
-learner is told plainly that progress is not being saved; nothing raises into the page.
+they tick "keep", and a certificate name is never stored. If the store fails (database down, disk full), learning
+goes on: every change is kept in order and written when the store answers again (tried again after each change
+and on a timer that backs off), the learner is told plainly while progress is not being saved and again when it
+is, and the server's log gets one line for each. Nothing raises into the page.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -21,12 +24,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_PENDING = 2000  # changes kept while the store is away (a whole module's answers, many times over)
+RETRY_FIRST, RETRY_MOST = 2.0, 60.0  # seconds between tries while the store is away: doubling, up to the most
+
 
 class LearnerSession:
     def __init__(self, open_store: Callable[[], Store], cohort_code: str | None = None):
         self._open = open_store
         self._store: Store | None = None
-        self.failed = False
+        self.failed = False  # True while changes wait for the store
+        self.pending: list[Callable[[Store], Any]] = []  # those changes, in order
+        self._retry_in = RETRY_FIRST
+        self._retry_timer: asyncio.TimerHandle | None = None
         self.learner = None
         self.cohort_id: int | None = None
         self.cohort_code = cohort_code
@@ -47,28 +56,74 @@ class LearnerSession:
                 dashboard.notice(dashboard.t("cohort_joined", name=cohort.name))
 
     def store(self) -> Store | None:
-        if self._store is None and not self.failed:
+        if self._store is None:
             try:
                 self._store = self._open()
-            except Exception:  # noqa: BLE001 - any failure to open: keep teaching, say progress is not saved
-                log.exception("learner records could not be opened")
-                self._failed()
+            except Exception as error:  # noqa: BLE001 - any failure to open: keep teaching, say progress is not saved
+                self._failed(f"cannot open: {error}")
         return self._store
 
     def _call(self, work: Callable[[Store], Any]) -> Any:
+        """Read or write now; on failure None (the caller decides whether to keep the change for later)."""
         store = self.store()
         if store is None:
             return None
         try:
             return work(store)
-        except Exception:  # noqa: BLE001 - same: never break the learner's page
-            log.exception("learner records could not be written")
-            self._failed()
+        except Exception as error:  # noqa: BLE001 - same: never break the learner's page
+            self._failed(f"cannot write: {type(error).__name__}: {str(error)[:200]}")
+            self._store = None  # open afresh next time (a restarted database, a recreated folder)
             return None
 
-    def _failed(self) -> None:
+    def _write(self, work: Callable[[Store], Any]) -> None:
+        """A change to keep: written now if nothing waits before it, else queued behind what does."""
+        if len(self.pending) >= MAX_PENDING:
+            self.pending.pop(0)  # bounded: the oldest change gives way (logged when it happens)
+            log.warning("learner records: more than %d changes waiting; the oldest was dropped", MAX_PENDING)
+        self.pending.append(work)
+        if self.failed and self._retry_timer is not None:
+            return  # the store is away and a try is already planned: do not make the learner wait on it now
+        self.flush()
+
+    def flush(self) -> bool:
+        """Write what waits, in order; True when nothing is left waiting."""
+        while self.pending:
+            if self.learner is None and not self._create_learner():
+                break
+            if self._call(self.pending[0]) is None:
+                break
+            self.pending.pop(0)
+        if self.pending:
+            self._schedule_retry()
+            return False
+        if self.failed:
+            self.failed = False
+            self._retry_in = RETRY_FIRST
+            log.warning("learner records: saving again; every waiting change is written")
+            if self.dashboard:
+                self.dashboard.notice(self.dashboard.t("records_back"))
+        return True
+
+    def _schedule_retry(self) -> None:
+        """Try again later on the kernel's event loop (outside a kernel: on the learner's next change)."""
+        if self._retry_timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        delay, self._retry_in = self._retry_in, min(self._retry_in * 2, RETRY_MOST)
+
+        def retry() -> None:
+            self._retry_timer = None
+            self.flush()
+
+        self._retry_timer = loop.call_later(delay, retry)
+
+    def _failed(self, why: str) -> None:
         if not self.failed:
             self.failed = True
+            log.warning("learner records: %s; the learner's changes wait and are tried again", why)
             if self.dashboard:
                 self.dashboard.notice(self.dashboard.t("records_unavailable"))
 
@@ -96,25 +151,32 @@ class LearnerSession:
         if kind == "answer":
             if data["action"] not in ANSWER_KINDS:
                 return  # "Try again" only clears the screen; the record keeps every check
-            if self._ensure_learner():
-                self._call(lambda s: s.record_answer(self.learner.id, data["question"], data["action"],
-                                                     data.get("correct"), section=data.get("section", ""),
-                                                     answer=data.get("answer")))
+            self._write(lambda s: s.record_answer(self.learner.id, data["question"], data["action"],
+                                                  data.get("correct"), section=data.get("section", ""),
+                                                  answer=data.get("answer")))
             return
         if self.learner is not None or (self.ready and self.state.get("track")):
-            if self._ensure_learner():
-                self._call(lambda s: s.save_state(self.learner.id, self.state))
+            self._save_state()
 
-    def _ensure_learner(self) -> bool:
-        if self.learner is not None:
-            return True
+    def _save_state(self) -> None:
+        """Queue a save of the state as it is when written (one waiting save is enough)."""
+        if self._state_save not in self.pending:
+            self._write(self._state_save)
+        else:
+            self.flush()
+
+    def _state_save(self, store: Store) -> bool:
+        return store.save_state(self.learner.id, self.state)
+
+    def _create_learner(self) -> bool:
         learner = self._call(lambda s: s.create_learner(self.state.get("track", "patient"), self.cohort_id))
         if learner is None:
             return False
         self.learner = learner
         if self.dashboard:
             self.state["seed"] = self.dashboard.seed  # the same option order when they come back
-        self._call(lambda s: s.save_state(learner.id, self.state))
+        if self._state_save not in self.pending:
+            self.pending.insert(0, self._state_save)
         self.browser.remember(learner.resume_code)
         if self.dashboard:
             self.dashboard.show_code(learner.resume_code)
@@ -128,11 +190,12 @@ class LearnerSession:
         if code and self.learner is None:
             self.browser.forget()  # erased or purged since: start fresh
         if self.learner is None and self.state.get("track"):
-            if self._ensure_learner():
-                self._call(lambda s: s.save_state(self.learner.id, self.state))
+            self._save_state()
 
     def start_fresh(self) -> None:
         """Not you? Forget this browser's code and clear the page; the old record stays for its owner."""
+        self.flush()  # the previous learner's waiting changes go to their record first, if they can
+        self.pending.clear()
         self.learner = None
         self.state = {"visited": []}
         self.browser.forget()
@@ -142,6 +205,8 @@ class LearnerSession:
     def resume(self, code: str, quiet: bool = False) -> bool:
         """Load the learner with this code and put the dashboard back as they left it."""
         learner = self._call(lambda s: s.find_learner(code))
+        if learner is None and self.failed:
+            return False  # the store is away: the learner has already been told, the code may well be right
         if learner is not None and quiet and self.cohort_id is not None and learner.cohort_id != self.cohort_id:
             learner = None  # a class link starts a record counted in that class, not this browser's old one
         if learner is None:
@@ -157,5 +222,5 @@ class LearnerSession:
         if self.dashboard:
             self.dashboard.restore(self.state, record.answers)
             self.dashboard.show_code(learner.resume_code)
-        self._call(lambda s: s.save_state(learner.id, self.state))  # touches last-seen
+        self._save_state()  # touches last-seen
         return True

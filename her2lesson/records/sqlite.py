@@ -81,23 +81,43 @@ def _locked(error: sqlite3.Error) -> bool:
 
 
 class SQLiteStore(SqlStore):
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 create: bool = True):
         super().__init__(clock)
         self.path = Path(path)
         self.location = str(self.path)
         self._lock = threading.RLock()
+        if not create and not self.path.is_file():
+            # A learner's kernel never starts an empty file: the server made it at start, so a missing one was
+            # removed, and a new one would hide that (and the learners' answers would silently be gone).
+            raise StoreError(str(self.path), "the records file is missing (it was there when the server started)",
+                             "put it back from a backup, or restart the server to begin a new, empty one")
         self._check_place()
         try:
             self.conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, isolation_level=None,
                                         check_same_thread=False)
         except sqlite3.Error as error:
             raise self._explain(error) from None
+        self._inode = self._file_id()  # the file this store writes to; see _still_there
         try:
             self._pragmas(busy_timeout_ms)
             self._create_schema()
         except BaseException:
             self.conn.close()
             raise
+
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _still_there(self) -> None:
+        """Writing to a records file that was deleted or replaced would succeed, and be lost: refuse instead."""
+        if self._file_id() != self._inode:
+            raise StoreError(str(self.path), "the records file was removed or replaced while the server ran",
+                             "put it back from a backup, or restart the server to begin a new, empty one")
 
     def _check_place(self) -> None:
         """Say plainly when the folder or the file cannot be used, before SQLite says something vaguer."""
@@ -152,6 +172,7 @@ class SQLiteStore(SqlStore):
 
     def _run(self, work: Callable[[Cursor], T], write: bool = True) -> T:
         with self._lock:
+            self._still_there()
             for attempt in range(LOCKED_TRIES):
                 cur = self.conn.cursor()
                 try:

@@ -82,12 +82,16 @@ def store_env(url: str | None, data_dir: Path | None) -> dict[str, str]:
 
 
 def open_store(url: str | None = None, data_dir: Path | None = None, *, content_root: Path | None = None,
-               clock: Callable[[], float] = time.time) -> Store:
-    """Open (and on first use create) the learner records. Raises StoreError with a one-line message."""
+               clock: Callable[[], float] = time.time, create: bool = True) -> Store:
+    """Open (and on first use create) the learner records. Raises StoreError with a one-line message.
+
+    `create=False` is for learners' kernels: the server made the records at start, so a missing SQLite file is an
+    error to report, not a reason to start an empty one.
+    """
     where = locate(url, data_dir, content_root)
     if isinstance(where, Path):
         from .sqlite import SQLiteStore
-        return SQLiteStore(where, clock=clock)
+        return SQLiteStore(where, clock=clock, create=create)
     if where.startswith(POSTGRES_SCHEMES):
         from .postgres import PostgresStore
         return PostgresStore(where, clock=clock)
