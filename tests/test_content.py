@@ -28,7 +28,9 @@ def test_section_has_the_lesson_shape(content, section_id):
     assert any(r == "chunk" for r in roles)
     for block in section.markdown("chunk"):
         assert block.text.lstrip().startswith("## "), f"chunk at cell {block.line} needs a header"
-    assert section.calls("quiz") == [section_id], "each article section ends with its own self-check"
+    quizzes = section.calls("quiz")
+    assert quizzes and quizzes[-1] == section_id, "each article section ends with its own self-check"
+    assert section.banks() == [section_id], "its quick checks draw on the same bank"
 
 
 def _count(content, bank, audiences=("patient", "nurse", "both")):

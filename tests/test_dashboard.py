@@ -416,6 +416,37 @@ def test_a_store_that_fails_never_breaks_the_page(content):
     assert "cannot be saved right now" in d.notices.html
 
 
+def test_answers_given_while_the_store_is_away_are_written_when_it_returns(content, tmp_path, caplog):
+    import logging
+
+    from her2lesson.dashboard.session import LearnerSession
+    from her2lesson.records import open_store
+
+    real = open_store(data_dir=tmp_path)
+    down = {"now": True}
+
+    def opener():
+        if down["now"]:
+            raise OSError("database is down")
+        return real
+
+    caplog.set_level(logging.WARNING, logger="her2lesson.dashboard.session")
+    session = LearnerSession(opener)
+    d = Dashboard(content, params={"track": "patient", "section": "causes"}, listener=session.on_event)
+    session.attach(d)
+    session.browser._message(session.browser, {"loaded": None}, None)  # the page is drawn
+    answer_all(d.quizzes["causes"])
+    answered = d.quizzes["causes"].score().answered
+    assert "cannot be saved right now" in d.notices.html and not d.code and session.pending
+    assert any("database is down" in r.getMessage() for r in caplog.records), "the server's log says why"
+    down["now"] = False
+    d.go(d.index + 1)  # the learner's next change finds the store back
+    assert not session.pending and "saved again" in d.notices.html and d.code, "told, and given a resume code"
+    record = real.load(session.learner.id)
+    assert len(record.answers) == answered and record.state["section"] == d.current.id
+    assert any("saving again" in r.getMessage() for r in caplog.records)
+
+
 def test_ihc_explainer_asks_for_ish_only_after_2_plus_and_speaks_the_track(content):
     from her2lesson.dashboard.aids import IhcExplainer
     from her2lesson.strings import Strings
@@ -507,6 +538,53 @@ def test_the_educator_sees_the_score_the_learner_sees_after_a_retake(content, tm
     with open_store(data_dir=tmp_path) as store:
         results = store.results(ward.id, final_total=scored_items(content.banks[FINAL], "nurse"))
     assert [p.final_percent for p in results.learners] == [learner_sees]
+
+
+def _with_quick_check(root, bank: str, notebook: str, audiences: tuple[str, ...], name: str = "zz-quick"):
+    """Mark one question of a bank copy (for these audiences, not yet in a quick check) as a quick check, placed
+    right after the part's objectives."""
+    import nbformat
+    import yaml
+
+    from her2lesson.content import check
+
+    path = root / "data" / "questions" / f"{bank}.yaml"
+    data = yaml.safe_load(path.read_text())
+    question_index = next(i for i, q in enumerate(data["questions"])
+                          if q["audience"] in audiences and "checkpoint" not in q)
+    data["questions"][question_index]["checkpoint"] = name
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    nb_path = root / "notebooks" / notebook
+    nb = nbformat.read(nb_path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "objectives" in c.metadata.get("tags", [])) + 1
+    nb.cells.insert(at, nbformat.v4.new_code_cell(f'quiz("{bank}:{name}")'))
+    nbformat.write(nb, nb_path)
+    loaded, problems = check(root)
+    assert not problems, problems
+    return loaded, data["questions"][question_index]["id"]
+
+
+def test_a_quick_check_inside_a_part_asks_its_own_questions_and_counts_for_progress(content_copy):
+    loaded, qid = _with_quick_check(content_copy, "causes", "02_causes.ipynb", ("patient", "both"))
+    d = Dashboard(loaded, params={"track": "patient", "section": "causes"})
+    (quick,) = d.checkpoints["causes"]
+    end = d.quizzes["causes"]
+    assert [v.q.id for v in quick.question_views] == [qid]
+    assert qid not in [v.q.id for v in end.question_views], "asked once: inside the part, not again at its end"
+    children = list(d.main.children[0].children)
+    assert children.index(quick.widget) < children.index(end.widget)
+    assert "Quick check" in quick.widget.children[0].value
+    answer_all(end)
+    assert not d.finished(d.current), "the quick check is part of the part's self-check"
+    answer_all(quick)
+    assert d.finished(d.current)
+
+
+def test_a_quick_check_with_nothing_for_this_track_shows_nothing(content_copy):
+    loaded, _qid = _with_quick_check(content_copy, "testing", "04_testing.ipynb", ("nurse",))
+    patient = Dashboard(loaded, params={"track": "patient", "section": "testing"})
+    nurse = Dashboard(loaded, params={"track": "nurse", "section": "testing"})
+    assert len(nurse.checkpoints.get("testing", [])) == len(patient.checkpoints.get("testing", [])) + 1
 
 
 def test_not_you_starts_fresh_on_a_shared_device(content, tmp_path):

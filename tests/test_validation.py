@@ -111,6 +111,25 @@ def test_notebook_problems_name_the_cell(content_copy):
     assert any("quiz 'no-such-bank' has no bank" in p for p in problems)
 
 
+def test_quick_checks_are_placed_once_and_have_questions(content_copy):
+    def mark(data):
+        data["questions"][0]["checkpoint"] = "zz-unplaced"
+    edit_bank(content_copy, "causes", mark)
+    import nbformat
+    path = content_copy / "notebooks" / "01_basics.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(len(nb.cells) - 2, nbformat.v4.new_code_cell('quiz("basics:zz-nowhere")'))
+    nbformat.write(nb, path)
+    problems = problems_for(content_copy)
+    unplaced = [p for p in problems if "zz-unplaced" in p]
+    assert len(unplaced) == 1 and LINE.match(unplaced[0])
+    assert unplaced[0].startswith("data/questions/causes.yaml:") and "not placed in any notebook" in unplaced[0]
+    assert 'quiz("causes:zz-unplaced")' in unplaced[0], "the fix names the cell to add"
+    nowhere = [p for p in problems if "basics:zz-nowhere" in p]
+    assert len(nowhere) == 1 and nowhere[0].startswith("notebooks/01_basics.ipynb:")
+    assert "`checkpoint: zz-nowhere`" in nowhere[0]
+
+
 def test_missing_translation_key_is_reported(content_copy):
     (content_copy / "data/strings/es.yaml").write_text('check: "Comprobar"\n', encoding="utf-8")
     problems = problems_for(content_copy)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..paths import content_dir
 from .errors import problems_from
-from .notebooks import GLOSSARY_LINK, Section, read_section, section_files
+from .notebooks import GLOSSARY_LINK, Section, quiz_target, read_section, section_files
 from .problems import ContentError, Problem
 from .schema import QUESTION, Bank, CaseQuestion, Model, Text
 from .svgcheck import unsafe_parts
@@ -127,6 +127,7 @@ class _Loader:
         self.root = root
         self.problems: list[Problem] = []
         self.content = Content(root)
+        self.checkpoints: dict[tuple[str, str], tuple[str, int]] = {}  # (bank, checkpoint) -> its first question
 
     def label(self, path: Path) -> str:
         try:
@@ -247,6 +248,9 @@ class _Loader:
                     self.check_raw_source(yf, item, i)
                     continue
                 questions.append(q)
+                if q.checkpoint:
+                    self.checkpoints.setdefault((path.stem, q.checkpoint),
+                                                (yf.label, yf.line_of(("questions", i, "checkpoint"))))
                 ids = [q.id] + ([p.id for p in q.parts] if isinstance(q, CaseQuestion) else [])
                 for qid in ids:
                     if qid in seen:
@@ -303,11 +307,25 @@ class _Loader:
 
     def cross_check(self) -> None:
         c = self.content
+        placed: dict[tuple[str, str], str] = {}
         for s in c.sections:
             for b in s.blocks:
-                if b.kind == "quiz" and b.role not in c.banks:
-                    self.problems.append(Problem(s.file, b.line, s.id, f"quiz {b.role!r} has no bank",
-                                                 f"add data/questions/{b.role}.yaml or fix the name"))
+                bank, checkpoint = quiz_target(b.role) if b.kind == "quiz" else ("", "")
+                if b.kind == "quiz" and bank not in c.banks:
+                    self.problems.append(Problem(s.file, b.line, s.id, f"quiz {bank!r} has no bank",
+                                                 f"add data/questions/{bank}.yaml or fix the name"))
+                elif b.kind == "quiz" and checkpoint and (bank, checkpoint) not in self.checkpoints:
+                    self.problems.append(Problem(s.file, b.line, s.id,
+                                                 f"quiz {b.role!r}: no question in {bank}.yaml has "
+                                                 f"`checkpoint: {checkpoint}`",
+                                                 f"mark the questions to ask here with `checkpoint: {checkpoint}`, "
+                                                 "or fix the name"))
+                elif b.kind == "quiz" and checkpoint and (bank, checkpoint) in placed:
+                    self.problems.append(Problem(s.file, b.line, s.id, f"quiz {b.role!r} is placed twice "
+                                                 f"(also in {placed[(bank, checkpoint)]})",
+                                                 "keep one cell per quick check"))
+                elif b.kind == "quiz" and checkpoint:
+                    placed[(bank, checkpoint)] = f"{s.file} cell {b.line}"
                 elif b.kind == "aid" and b.role not in AIDS:
                     self.problems.append(Problem(s.file, b.line, s.id, f"unknown aid {b.role!r}",
                                                  f"use one of: {', '.join(AIDS)}"))
@@ -320,6 +338,11 @@ class _Loader:
                             self.problems.append(Problem(s.file, b.line, s.id,
                                                          f"glossary key {key!r} is not in data/glossary.yaml",
                                                          "add the term to data/glossary.yaml or fix the key"))
+        for (bank, checkpoint), (file, line) in self.checkpoints.items():
+            if (bank, checkpoint) not in placed and bank in c.banks:
+                self.problems.append(Problem(file, line, checkpoint, "this quick check is not placed in any notebook",
+                                             f'add a code cell quiz("{bank}:{checkpoint}") after the text it asks '
+                                             "about, or remove `checkpoint:`"))
         for tier in c.help_card.tiers if c.help_card else ():
             if tier.source not in c.sources:
                 self.problems.append(Problem("data/aids/help_card.yaml", 1, tier.id,

@@ -45,8 +45,21 @@ class Section:
     def calls(self, kind: str) -> list[str]:
         return [b.role for b in self.blocks if b.kind == kind]
 
+    def banks(self) -> list[str]:
+        """The question banks this part's quiz cells draw on, each once."""
+        return list(dict.fromkeys(quiz_target(role)[0] for role in self.calls("quiz")))
+
     def markdown(self, *roles: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == "markdown" and (not roles or b.role in roles)]
+
+
+def quiz_target(role: str) -> tuple[str, str]:
+    """`quiz("treatment")` shows the bank's end-of-part check; `quiz("treatment:plans")` a quick check inside the
+    part, made of the bank's questions marked `checkpoint: plans` (so a phone learner meets a question every few
+    screens, about what they just read). Returns (bank, checkpoint); the checkpoint is "" for the end-of-part check.
+    """
+    bank, _, checkpoint = role.partition(":")
+    return bank, checkpoint
 
 
 def _call_of(source: str) -> tuple[str, str] | None:

@@ -78,6 +78,7 @@ class QuestionBase(Model):
     glossary: tuple[Text, ...] = ()
     figure: Figure | None = None
     action: bool = False  # teaches what to do (teach-back of an action), not a fact to recall
+    checkpoint: Id | None = None  # asked at quiz("<bank>:<checkpoint>") inside the part, not in its end check
 
 
 class ChoiceQuestion(QuestionBase):

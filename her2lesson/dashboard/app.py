@@ -14,7 +14,7 @@ from html import escape
 import ipywidgets as w
 
 from ..content import Content
-from ..content.notebooks import Block, Section
+from ..content.notebooks import Block, Section, quiz_target
 from ..quiz import QuestionRecord, QuizOptions, QuizView
 from ..quiz.ledger import FINAL, final_reset_at, replay
 from ..quiz.views import CaseView
@@ -61,7 +61,8 @@ class Dashboard:
         self.seed = seed or secrets.token_hex(8)
         self.records: dict[str, QuestionRecord] = {}
         self.visited: set[str] = set()
-        self.quizzes: dict[str, QuizView] = {}
+        self.quizzes: dict[str, QuizView] = {}  # each part's end-of-part check
+        self.checkpoints: dict[str, list[QuizView]] = {}  # each part's quick checks inside it
         self.cache: dict[str, w.Widget] = {}
         self.track: str | None = None
         self.pages: list[Page] = []
@@ -230,6 +231,7 @@ class Dashboard:
         self.track = track
         self.cache.clear()
         self.quizzes.clear()
+        self.checkpoints.clear()
         self.help_cards.clear()
         self.pages = [Page(s.id, s.title, s) for s in self.content.sections if track == "nurse" or s.id != FINAL]
         self.pages.append(Page(HANDOUT, self.t("handout_title")))
@@ -281,6 +283,7 @@ class Dashboard:
         self.visited.clear()
         self.cache.clear()
         self.quizzes.clear()
+        self.checkpoints.clear()
         self.question_list, self.own_questions, self.plan = [], [], []
         self.phones, self.help_cards = {}, []
         self.keep_own, self.code, self.track, self.pages, self.nav_buttons = False, "", None, [], []
@@ -323,7 +326,7 @@ class Dashboard:
         self.choose_track(track)
         self.visited.update(visited)
         for page in self.pages:  # rebuild the quizzes of visited sections so progress counts their answers
-            if page.id in self.visited and page.section and page.section.calls("quiz") and page.id not in self.cache:
+            if page.id in self.visited and page.section and page.section.banks() and page.id not in self.cache:
                 self.cache[page.id] = self._build(page)
         place = self.requested_section if self.requested_section in {p.id for p in self.pages} else section
         self.go(self.position_of(place))
@@ -418,7 +421,9 @@ class Dashboard:
             return source_list(self.content, self.t)
         return None
 
-    def _quiz(self, section: Section, bank_id: str) -> w.Widget | list[Step]:
+    def _quiz(self, section: Section, role: str) -> w.Widget | list[Step] | None:
+        """The end-of-part check (`quiz("bank")`), or a quick check inside the part (`quiz("bank:checkpoint")`)."""
+        bank_id, checkpoint = quiz_target(role)
         bank = self.content.banks[bank_id]
         exam = bank_id == FINAL
         options = QuizOptions(seed=self.seed, exam=exam, hold_feedback=self.facilitator and not exam,
@@ -427,7 +432,13 @@ class Dashboard:
         quiz = QuizView(bank, self.track or "patient", self.t, options, self.records,
                         listener=lambda kind, record, answer: self._answered(bank_id, kind, record, answer),
                         on_score=lambda score: self._scored(bank_id, score),
-                        title_key="final_heading" if exam else "quiz_heading")
+                        title_key="final_heading" if exam else "checkpoint_heading" if checkpoint else "quiz_heading",
+                        checkpoint=checkpoint)
+        if checkpoint:
+            if not quiz.views:
+                return None  # no question of this quick check is for this track
+            self.checkpoints.setdefault(section.id, []).append(quiz)
+            return self._question_steps(quiz) if self.facilitator or self.presenter else quiz.widget
         self.quizzes[section.id] = quiz
         if exam:
             self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name, retake=self.retake_final,
@@ -484,8 +495,8 @@ class Dashboard:
         """Visited, and every self-check question for this track answered."""
         if page.id not in self.visited:
             return False
-        quiz = self.quizzes.get(page.id)
-        return quiz is None or quiz.score().answered == quiz.score().total
+        checks = self.checkpoints.get(page.id, []) + ([self.quizzes[page.id]] if page.id in self.quizzes else [])
+        return all(q.score().answered == q.score().total for q in checks)
 
     def _update_progress(self) -> None:
         """Marks in the contents (seen, self-check done), the count of parts seen, and where the learner is."""

@@ -22,7 +22,7 @@ def _question_keys(question: object) -> set[str]:
 def _section_keys(section: Section, content: Content) -> set[str]:
     """The glossary terms a part's text links to, and the terms and sources of its own self-check."""
     keys = {m.group(2) for b in section.markdown() for m in GLOSSARY_LINK.finditer(b.text)}
-    for bank_id in section.calls("quiz"):
+    for bank_id in section.banks():
         bank = content.banks.get(bank_id)
         for q in bank.questions if bank else ():
             keys |= _question_keys(q)

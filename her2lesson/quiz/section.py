@@ -14,9 +14,11 @@ from .views import CaseView, Listener, QuizOptions, make_view, views_records, we
 TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
 
 
-def questions_for(bank: Bank, track: str) -> list:
+def questions_for(bank: Bank, track: str, checkpoint: str | None = None) -> list:
+    """A track's questions; with a checkpoint name, only that quick check's ("": only the end-of-part check's)."""
     audiences = TRACK_AUDIENCES.get(track, ("patient", "both"))
-    return [q for q in bank.questions if q.audience in audiences]
+    return [q for q in bank.questions if q.audience in audiences
+            and (checkpoint is None or (q.checkpoint or "") == checkpoint)]
 
 
 def scored_items(bank: Bank, track: str) -> int:
@@ -36,22 +38,24 @@ def first_numbers(questions: list) -> list[int]:
 class QuizView:
     def __init__(self, bank: Bank, track: str, strings: Strings, options: QuizOptions,
                  records: dict[str, QuestionRecord] | None = None, listener: Listener | None = None,
-                 on_score: Callable[[Score], None] | None = None, title_key: str = "quiz_heading"):
+                 on_score: Callable[[Score], None] | None = None, title_key: str = "quiz_heading",
+                 checkpoint: str | None = None):
         self.bank = bank
         self.t = strings
         self.records = records if records is not None else {}
         self.on_score = on_score
         self._outer_listener = listener
-        questions = questions_for(bank, track)
+        questions = questions_for(bank, track, checkpoint)
         total = sum(map(weight, questions))
         self.views = [make_view(q, n, total, strings, options, self.records, self._listen)
                       for q, n in zip(questions, first_numbers(questions))]
+        intro = "checkpoint_intro" if checkpoint else "quiz_intro"
         heading = w.HTML(f'<h2 class="h2l-quiz-heading">{escape(strings(title_key))}</h2>'
-                         f'<p>{escape(strings("quiz_intro"))}</p>')
+                         f'<p>{escape(strings(intro))}</p>')
         self.score_line = w.HTML().add_class("h2l-score")
         self.widget = w.VBox([heading] + [v.widget for v in self.views] + [self.score_line],
                              layout=w.Layout(width="100%"))
-        self.widget.add_class("h2l-quiz")
+        self.widget.add_class("h2l-quiz").add_class("h2l-checkpoint" if checkpoint else "h2l-part-check")
         self._update_score()
 
     @property

@@ -59,6 +59,35 @@ def test_a_phone_first_screen_offers_the_three_paths(browser, server):
     ctx.close()
 
 
+TEACHING_PARTS = ("basics", "causes", "symptoms", "testing", "questions", "treatment", "self-care", "outlook",
+                  "support")
+MAX_SCREENS_OF_READING = 4  # between self-checks, on a phone, for a patient
+
+
+def test_a_phone_learner_meets_a_self_check_every_few_screens(browser, server):
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = open_dashboard(ctx.new_page(), server, f"track=patient&section={TEACHING_PARTS[0]}")
+    worst = {}
+    for part in TEACHING_PARTS:
+        page.evaluate(f"document.querySelector('.h2l-nav-{part}').click()")
+        page.locator(f".h2l-sec-{part} .h2l-part-check").wait_for()
+        gaps = page.evaluate(f"""() => {{
+            const part = document.querySelector('.h2l-sec-{part}'), top = part.getBoundingClientRect().top;
+            let at = 0; const gaps = [];
+            for (const quiz of part.querySelectorAll('.h2l-quiz')) {{
+                const box = quiz.getBoundingClientRect();
+                gaps.push(box.top - top - at); at = box.bottom - top;
+            }}
+            return gaps; }}""")
+        worst[part] = round(max(gaps) / PHONE["height"], 1)
+        if part == "treatment":
+            page.locator(".h2l-sec-treatment .h2l-checkpoint").first.scroll_into_view_if_needed()
+            clean(page, "phone-05-quick-check")
+    too_far = {part: screens for part, screens in worst.items() if screens > MAX_SCREENS_OF_READING}
+    assert not too_far, f"screens of reading before a self-check: {worst}"
+    ctx.close()
+
+
 def test_every_way_of_moving_shows_the_top_of_the_new_part_with_focus_on_its_heading(browser, server):
     ctx = browser.new_context(viewport=LAPTOP)
     page = open_dashboard(ctx.new_page(), server, "track=patient")
