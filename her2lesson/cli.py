@@ -76,7 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Learner records: {where}" + (f" ({purged} record(s) older than {args.retention_days:g} days removed)"
                                          if purged else ""), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
-    run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size))
+    run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size, args.max_learners,
+                   args.unconnected_grace))
     return 0
 
 
@@ -157,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--pool-size", type=int, default=2,
                        help="kernels kept started and ready, so a learner's page is usable at once (default: 2; "
                             "each costs about 55 MB; 0 turns preheating off)")
+    serve.add_argument("--max-learners", type=int, default=150, metavar="N",
+                       help="most learners at once on this server; more see a plain 'the module is full, try again "
+                            "in a minute' page (default: 150, about 8 GB; 0: no limit)")
+    serve.add_argument("--unconnected-grace", type=int, default=60, metavar="SECONDS",
+                       help="shut down a page's kernel if the page has not connected after this long (a page "
+                            "fetched by a script, or abandoned while loading; default: 60)")
     serve.add_argument("--data-dir", type=Path, default=None,
                        help="folder for the learner records (SQLite; default: $HER2LESSON_DATA_DIR or var/)")
     serve.add_argument("--database-url", default=None,

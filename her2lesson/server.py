@@ -13,8 +13,10 @@ Why a subclass rather than plain `voila` on the command line:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import time
 from collections.abc import Sequence
 
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -25,7 +27,10 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+import tornado.ioloop
 import tornado.web
+from traitlets import Integer
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .paths import SHARE_DIR, TEMPLATE_NAME
 from .widgets.module import MODULE_DIR, ROUTE, SERVED_ENV
@@ -56,13 +61,48 @@ class Preloads:
 
 
 PRELOADS = Preloads()
+log = logging.getLogger("her2lesson.server")
+
+
+def pooled_kernels(manager: object) -> set[str]:
+    """Kernels started ahead and not yet given to a page (Voila's preheated pool)."""
+    out = set()
+    for pool in getattr(manager, "_pools", {}).values():
+        for item in pool:
+            try:
+                if item.done() and not item.exception():
+                    out.add(item.result()["kernel_id"])
+            except Exception:  # noqa: BLE001 - a pool entry that failed holds no kernel
+                continue
+    return out
+
+
+def pool_places(manager: object) -> int:
+    """How many kernels the pool holds or is starting (a kernel being started has no id in the pool yet)."""
+    return sum(len(pool) for pool in getattr(manager, "_pools", {}).values())
+
+
+def learner_kernels(manager: object) -> int:
+    """Kernels that belong to a page (started for one, or taken from the pool by one)."""
+    return max(0, len(manager.list_kernel_ids()) - pool_places(manager))  # type: ignore[attr-defined]
 
 
 class LessonPageHandler(TornadoVoilaHandler):
-    """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads and the preload header."""
+    """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads and the preload header; a
+    plain "the module is full" page (503, Retry-After) when this server already holds its most learners."""
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
+        app = self.settings.get("her2lesson")
+        most = getattr(app, "max_learners", 0)
+        held = learner_kernels(self.kernel_manager) if most and self.request.method == "GET" else 0
+        if most and held >= most:
+            log.warning("the module is full: %d learners' kernels (most %d); a page was turned away", held, most)
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.render_template("503.html", base_url=self.base_url))
+            return
         self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
         if PRELOADS.scripts:
             self.set_header("Link", PRELOADS.header())
@@ -149,6 +189,63 @@ class NoMathHandler(tornado.web.RequestHandler):
         self.finish(NO_MATH_SCRIPT)
 
 
+CONNECTED: set[str] = set()  # kernels that a page's websocket has reached at least once
+
+
+class LessonKernelSocket(VoilaKernelWebsocketHandler):
+    """The kernel websocket, noting which kernels a page reached (see Sweeper) and closing a connection that
+    floods its kernel: a learner's clicks send a few messages a second; a script can send thousands, and every
+    kernel shares the machine's two cores."""
+
+    BURST, PER_SECOND = 300, 60.0  # a token bucket per connection
+
+    async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        CONNECTED.add(kernel_id)
+        self._tokens, self._refilled = float(self.BURST), time.monotonic()
+        await super().open(kernel_id)
+
+    def on_message(self, ws_message: str | bytes) -> None:  # type: ignore[override]
+        now = time.monotonic()
+        self._tokens = min(self.BURST, self._tokens + (now - self._refilled) * self.PER_SECOND)
+        self._refilled = now
+        if self._tokens < 1:
+            log.warning("kernel %s: a connection sent messages faster than any page does; it was closed",
+                        getattr(self, "kernel_id", "?"))
+            self.close(code=1008, reason="too many messages")
+            return
+        self._tokens -= 1
+        super().on_message(ws_message)
+
+
+class Sweeper:
+    """Shuts down kernels whose page never connected: a page fetched by a script (or a browser that gave up)
+    takes a kernel from the pool, and without this it would hold that kernel until the idle cull, minutes later,
+    so a few hundred fetches could fill the server. A kernel in the pool, or one a page has reached, is left."""
+
+    def __init__(self, manager: object, grace_seconds: int):
+        self.manager = manager
+        self.grace = grace_seconds
+        self.first_seen: dict[str, float] = {}
+
+    async def sweep(self) -> None:
+        now = time.monotonic()
+        live = set(self.manager.list_kernel_ids())  # type: ignore[attr-defined]
+        waiting = live - pooled_kernels(self.manager) - CONNECTED
+        self.first_seen = {k: self.first_seen.get(k, now) for k in waiting}
+        CONNECTED.intersection_update(live)
+        starting = pool_places(self.manager) - len(pooled_kernels(self.manager))  # pool kernels not ready yet
+        newest_first = sorted(self.first_seen, key=self.first_seen.__getitem__, reverse=True)
+        for kernel_id in newest_first[max(0, starting):]:  # the newest may be the pool's, still starting
+            since = self.first_seen[kernel_id]
+            if now - since >= self.grace:
+                log.warning("kernel %s: its page never connected in %d s; shut down", kernel_id, self.grace)
+                del self.first_seen[kernel_id]
+                try:
+                    await self.manager.shutdown_kernel(kernel_id)  # type: ignore[attr-defined]
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+
+
 class RequestWaiterHandler(RequestInfoSocketHandler):
     """Voila's /voila/query/<kernel> socket, where a preheated kernel waits to learn which page claimed it.
 
@@ -196,7 +293,10 @@ class LessonVoila(Voila):
 
     name = "her2lesson"
     replacements = {TornadoVoilaHandler: LessonPageHandler, MultiStaticFileHandler: CachedStaticHandler,
-                    RequestInfoSocketHandler: RequestWaiterHandler}
+                    RequestInfoSocketHandler: RequestWaiterHandler, VoilaKernelWebsocketHandler: LessonKernelSocket}
+    max_learners = Integer(150, help="most learners' kernels at once; more pages get 'the module is full' "
+                                     "(0: no limit)").tag(config=True)
+    unconnected_grace = Integer(60, help="seconds a page's kernel may wait for its page to connect").tag(config=True)
 
     def init_settings(self) -> dict:
         self.voila_configuration.page_config_hook = without_mathjax
@@ -215,6 +315,8 @@ class LessonVoila(Voila):
             elif len(spec) > 1 and spec[1] is FileFindHandler and "labextensions" in spec[0]:
                 spec = (spec[0], CachedExtensionHandler, *spec[2:])
             handlers.append(spec)
+        sweeper = Sweeper(self.kernel_manager, self.unconnected_grace)
+        tornado.ioloop.PeriodicCallback(sweeper.sweep, max(1000, self.unconnected_grace * 250)).start()
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.
         handlers.insert(0, (f"{base}/health", HealthHandler, {"port": self.port}))
@@ -223,7 +325,8 @@ class LessonVoila(Voila):
         return handlers
 
 
-def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int) -> list[str]:
+def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int,
+               max_learners: int = 150, unconnected_grace: int = 60) -> list[str]:
     """The Voila settings that make a public lesson server; one place, so tests and `serve` agree."""
     argv = [
         notebook,
@@ -244,6 +347,8 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle_seconds // 2 or 5))}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
+        f"--LessonVoila.max_learners={max_learners}",
+        f"--LessonVoila.unconnected_grace={unconnected_grace}",
     ]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]

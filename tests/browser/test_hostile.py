@@ -1,6 +1,7 @@
 """A hostile visitor with a websocket client cannot hang a learner's page through /voila/query/<id>."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -46,3 +47,55 @@ def test_the_query_socket_attack_does_not_leave_a_learner_waiting(browser):
         ctx.close()
     finally:
         server.stop()
+
+
+def test_a_full_server_says_so_and_pages_that_never_connect_give_their_kernel_back(browser):
+    """Kernels are the scarce thing: a page fetched by a script holds one only until the grace time, and past the
+    most learners a visitor gets a plain 'busy' page (503, Retry-After), never a page that hangs."""
+    import urllib.error
+    import urllib.request
+
+    server = start_server("capacity", "--pool-size", "1", "--max-learners", "2", "--unconnected-grace", "12")
+    try:
+        wait_until(lambda: server.kernels() >= 1, 90, "the pool to fill")
+        ctx = browser.new_context()
+        learner = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
+        learner.locator(".h2l-question input").first.wait_for()
+        urllib.request.urlopen(server.url, timeout=60).read()  # a script takes a second kernel, never connects
+        with pytest.raises(urllib.error.HTTPError) as full:
+            urllib.request.urlopen(server.url, timeout=60)
+        assert full.value.code == 503 and full.value.headers["Retry-After"] == "60"
+        busy = full.value.read().decode()
+        assert "The module is busy right now" in busy and "try again" in busy and "Traceback" not in busy
+        # the script's kernel is shut down after the grace time; the learner's connected one stays
+        wait_until(lambda: urllib.request.urlopen(server.url, timeout=60).status == 200, 60,
+                   "room for a new page once the unconnected kernel is gone")
+        view = learner.locator(".h2l-question").first
+        view.locator("input").first.check()
+        view.get_by_role("button", name="Check").click()
+        view.locator(".h2l-live").filter(has_text=re.compile(r"\w")).wait_for(timeout=30_000)
+        assert "module is full" in server.log.read_text() and "never connected" in server.log.read_text()
+        ctx.close()
+    finally:
+        server.stop()
+
+
+def test_a_connection_that_floods_its_kernel_is_closed_and_the_page_goes_on(page, server):
+    open_dashboard(page, server, "track=patient&section=causes")
+    page.locator(".h2l-question input").first.wait_for()
+    code = page.evaluate("""async () => {
+        const id = JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId;
+        const url = location.origin.replace('http', 'ws') + '/api/kernels/' + id + '/channels?session_id=flood';
+        const socket = new WebSocket(url);
+        await new Promise(resolve => { socket.onopen = resolve; });
+        const closed = new Promise(resolve => { socket.onclose = event => resolve(event.code); });
+        const message = JSON.stringify({header: {msg_id: 'x', msg_type: 'kernel_info_request', session: 'flood',
+            username: '', version: '5.3', date: ''}, parent_header: {}, metadata: {}, content: {}, channel: 'shell'});
+        for (let i = 0; i < 2000 && socket.readyState === 1; i++) socket.send(message);
+        return await closed;
+    }""")
+    assert code == 1008
+    view = page.locator(".h2l-question").first  # the learner's own connection is untouched
+    view.locator("input").first.check()
+    view.get_by_role("button", name="Check").click()
+    view.locator(".h2l-live").filter(has_text=re.compile(r"\w")).wait_for(timeout=30_000)
