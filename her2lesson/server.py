@@ -83,7 +83,9 @@ def pool_places(manager: object) -> int:
 
 
 def learner_kernels(manager: object) -> int:
-    """Kernels that belong to a page (started for one, or taken from the pool by one)."""
+    """Kernels that belong to a page (started for one, or taken from the pool by one). While the pool refills,
+    a place whose kernel has not started yet makes this one short: the most learners may be passed by the
+    pool's size, for a few seconds."""
     return max(0, len(manager.list_kernel_ids()) - pool_places(manager))  # type: ignore[attr-defined]
 
 
@@ -333,6 +335,7 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         f"--port={port}",
         f"--Voila.ip={host}",
         "--no-browser",
+        "--Voila.port_retries=0",  # the port asked for, or a clear failure: never a different port in silence
         f"--template={TEMPLATE_NAME}",
         "--theme=light",
         "--VoilaConfiguration.show_tracebacks=False",
