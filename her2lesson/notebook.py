@@ -7,6 +7,7 @@ from __future__ import annotations
 from IPython.display import HTML, display
 
 from .content import load_content
+from .content.notebooks import quiz_target
 from .dashboard.aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .dashboard.sections import figure_html
 from .quiz import QuizOptions, QuizView
@@ -17,10 +18,13 @@ def _strings() -> Strings:
     return Strings.for_language(load_content().strings)
 
 
-def quiz(section: str, track: str = "patient"):
+def quiz(name: str, track: str = "patient"):
+    """`quiz("testing")`: the part's end check; `quiz("testing:score-2plus")`: a quick check inside the part."""
     content = load_content()
-    view = QuizView(content.banks[section], track, _strings(),
-                    QuizOptions(source_title=lambda k: content.sources[k].title if k in content.sources else k))
+    bank, checkpoint = quiz_target(name)
+    view = QuizView(content.banks[bank], track, _strings(),
+                    QuizOptions(source_title=lambda k: content.sources[k].title if k in content.sources else k),
+                    title_key="checkpoint_heading" if checkpoint else "quiz_heading", checkpoint=checkpoint)
     display(view.widget)
     return view
 

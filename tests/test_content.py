@@ -5,6 +5,8 @@ import pytest
 
 from her2lesson.content.schema import CaseQuestion
 
+from .conftest import ROOT
+
 ARTICLE_SECTIONS = ["basics", "causes", "symptoms", "testing", "questions", "treatment", "self-care", "outlook", "support"]
 
 
@@ -103,3 +105,13 @@ def test_every_patient_page_has_a_visual_that_helps_act_or_understand(content):
             continue  # the scored check for nurses
         visuals = section.calls("figure") + section.calls("aid")
         assert visuals, f"{section.id} has no figure or aid"
+
+
+def test_each_notebook_sets_up_before_its_first_call(content):
+    """A notebook also runs on its own (JupyterLab, nbval): the import cell must come before any quiz/aid/figure."""
+    import nbformat
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        setup = next((i for i, src in enumerate(cells) if src.startswith("from her2lesson.notebook import")), None)
+        assert setup == 0 or not cells, f"{path.name}: move the import cell above its first call"

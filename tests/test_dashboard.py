@@ -126,7 +126,8 @@ def test_a_group_sees_one_question_per_step_and_reveal_shows_it_unanswered(conte
         if find(stage, lambda c: "h2l-quiz" in getattr(c, "_dom_classes", ())):
             break
         _button(d.main, "Next").click()
-    shown = [v for v in quiz.views if find(stage, lambda c, v=v: c is v.widget)]
+    views = [v for q in (quiz, *d.checkpoints.get("testing", [])) for v in q.views]  # quick checks come first
+    shown = [v for v in views if find(stage, lambda c, v=v: c is v.widget)]
     assert len(shown) == 1, "one question on screen"
     view = shown[0]
     target = view.parts[0] if hasattr(view, "parts") else view
@@ -173,7 +174,8 @@ def test_progress_marks_a_section_finished_when_its_quiz_is_answered(content):
     button = d.nav_buttons[d.index]
     assert not button.description.startswith("\u2713")
     assert button.description.startswith("\u2022"), "seen, self-check not yet done"
-    answer_all(d.quizzes["causes"])
+    for quiz in (d.quizzes["causes"], *d.checkpoints.get("causes", [])):  # the end check and any quick checks
+        answer_all(quiz)
     assert button.description.startswith("\u2713")
     assert re.search(r"1 of (\d+) parts seen", d.progress.value), "the link opened causes directly"
     d.go(d.index + 1)
@@ -567,7 +569,7 @@ def _with_quick_check(root, bank: str, notebook: str, audiences: tuple[str, ...]
 def test_a_quick_check_inside_a_part_asks_its_own_questions_and_counts_for_progress(content_copy):
     loaded, qid = _with_quick_check(content_copy, "causes", "02_causes.ipynb", ("patient", "both"))
     d = Dashboard(loaded, params={"track": "patient", "section": "causes"})
-    (quick,) = d.checkpoints["causes"]
+    quick = next(q for q in d.checkpoints["causes"] if [v.q.id for v in q.question_views] == [qid])
     end = d.quizzes["causes"]
     assert [v.q.id for v in quick.question_views] == [qid]
     assert qid not in [v.q.id for v in end.question_views], "asked once: inside the part, not again at its end"
@@ -575,6 +577,9 @@ def test_a_quick_check_inside_a_part_asks_its_own_questions_and_counts_for_progr
     assert children.index(quick.widget) < children.index(end.widget)
     assert "Quick check" in quick.widget.children[0].value
     answer_all(end)
+    for other in d.checkpoints["causes"]:
+        if other is not quick:
+            answer_all(other)
     assert not d.finished(d.current), "the quick check is part of the part's self-check"
     answer_all(quick)
     assert d.finished(d.current)
