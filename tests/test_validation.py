@@ -83,6 +83,43 @@ def test_problem_names_the_question_and_its_line(content_copy):
     assert problem.startswith("data/questions/causes.yaml:3: causes-probe: ")
 
 
+MISSPELT = GOOD.replace('      - {text: "No", correct: false, feedback: "Not so."}\n',
+                        '      - text: "No"\n        correct: false\n        feedbak: "Not so."\n')
+
+
+def test_a_misspelt_field_is_one_problem_at_its_own_line(content_copy):
+    assert "feedbak" in MISSPELT
+    write_bank(content_copy, "causes", MISSPELT)
+    problems = [p for p in problems_for(content_copy) if p.startswith("data/questions/causes.yaml")]
+    assert problems == ["data/questions/causes.yaml:11: causes-probe: unknown field `feedbak`: did you mean "
+                        "`feedback`? (rename it `feedback`)"]
+
+
+def test_option_and_case_part_problems_point_at_their_own_lines(content_copy):
+    write_bank(content_copy, "causes", GOOD.replace('feedback: "Not so."', 'feedback: ""'))
+    (empty,) = [p for p in problems_for(content_copy) if "is empty" in p]
+    assert empty.startswith("data/questions/causes.yaml:9: causes-probe: "), "the option's own line"
+
+    def break_a_part(data):
+        case = next(q for q in data["questions"] if q.get("type") == "case")
+        del case["parts"][1]["explanation"]
+    edit_bank(content_copy, "treatment", break_a_part)
+    (missing,) = [p for p in problems_for(content_copy) if "missing `explanation`" in p]
+    data = yaml.safe_load((content_copy / "data/questions/treatment.yaml").read_text())
+    case = next(q for q in data["questions"] if q.get("type") == "case")
+    assert f": {case['id']}/{case['parts'][1]['id']}: " in missing, "the case part is named"
+    text = (content_copy / "data/questions/treatment.yaml").read_text().splitlines()
+    line = int(LINE.match(missing)["line"])
+    assert case["parts"][1]["id"] in "\n".join(text[line - 1:line + 1]), "and its line is the part's"
+
+
+def test_a_broken_bank_file_is_not_also_called_missing(content_copy):
+    write_bank(content_copy, "causes", GOOD.replace('prompt: "Is this a probe?"', 'prompt: Is: this broken'))
+    problems = problems_for(content_copy)
+    assert any("causes.yaml:6:" in p and "is not valid YAML" in p for p in problems)
+    assert not any("has no bank" in p or "checkpoint" in p for p in problems), problems
+
+
 def test_duplicate_ids_across_banks_point_at_the_first_use(content_copy):
     taken = yaml.safe_load((content_copy / "data/questions/testing.yaml").read_text())["questions"][0]["id"]
     write_bank(content_copy, "causes", GOOD.replace("causes-probe", taken))

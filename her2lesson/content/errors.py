@@ -1,6 +1,7 @@
 """Turn pydantic's validation errors into Problems that name the file, line, item and fix."""
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,11 +49,36 @@ def _item(data: Any, loc: tuple[Any, ...]) -> str:
     return "/".join(str(n) for n in names) or "file"
 
 
+def _misspellings(errors: list[tuple[dict, tuple[Any, ...]]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Unknown field -> the missing field beside it that it is a misspelling of (`feedbak` for `feedback`)."""
+    missing = [loc for err, loc in errors if err["type"] == "missing" and loc and isinstance(loc[-1], str)]
+    out = {}
+    for err, loc in errors:
+        if err["type"] != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
+            continue
+        near = [m for m in missing if m[:-1] == loc[:-1]
+                and difflib.SequenceMatcher(None, m[-1], loc[-1]).ratio() >= 0.75]
+        if near:
+            out[loc] = near[0]
+    return out
+
+
 def problems_from(error: ValidationError, yf: YamlFile, prefix: tuple[Any, ...] = ()) -> list[Problem]:
     problems = []
-    for err in error.errors():
-        loc = prefix + _clean_loc(tuple(err["loc"]))
+    errors = [(err, _clean_loc(prefix + tuple(err["loc"]))) for err in error.errors()]  # cleaned with the prefix
+    misspelt = _misspellings(errors)
+    for err, loc in errors:
         kind = err["type"]
+        if loc in misspelt.values():
+            continue  # a missing field that is there under a misspelt name: said once, at that name's line
+        if loc in misspelt:
+            wanted = misspelt[loc][-1]
+            problems.append(Problem(yf.label, yf.line_of(loc), _item(yf.data, loc),
+                                    f"unknown field `{loc[-1]}`: did you mean `{wanted}`?", f"rename it `{wanted}`"))
+            continue
+        if kind in ("too_short", "too_long") and any(other[:len(loc)] == loc and len(other) > len(loc)
+                                                     for _e, other in errors):
+            continue  # "has 1 entries" only because another entry is broken: that entry's own problem says so
         field = next((p for p in reversed(loc) if isinstance(p, str)), "value")
         if kind == "missing":
             message, fix = f"missing `{field}`", FIELD_FIXES.get(field, f"add `{field}:` (see docs/authoring.md)")

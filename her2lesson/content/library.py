@@ -128,6 +128,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.content = Content(root)
         self.checkpoints: dict[tuple[str, str], tuple[str, int]] = {}  # (bank, checkpoint) -> its first question
+        self.broken_banks: set[str] = set()
 
     def label(self, path: Path) -> str:
         try:
@@ -240,6 +241,7 @@ class _Loader:
                                              f"says {section!r} but the file is {path.name}",
                                              f"write `section: {path.stem}` or rename the file"))
             questions = []
+            before = len(self.problems)
             for i, item in enumerate(items):
                 try:
                     q = QUESTION.validate_python(item)
@@ -261,6 +263,8 @@ class _Loader:
                         seen[qid] = f"{yf.label}:{yf.line_of(('questions', i))}"
                 self.check_refs(yf, q, i)
             self.content.banks[path.stem] = Bank.model_construct(section=path.stem, questions=tuple(questions))
+            if len(self.problems) > before:
+                self.broken_banks.add(path.stem)  # its quick checks may lack the questions that failed
 
     def check_raw_source(self, yf: YamlFile, item: object, i: int) -> None:
         """A question that failed the schema still gets its source checked, so one pass shows everything."""
@@ -311,10 +315,14 @@ class _Loader:
         for s in c.sections:
             for b in s.blocks:
                 bank, checkpoint = quiz_target(b.role) if b.kind == "quiz" else ("", "")
+                if b.kind == "quiz" and bank not in c.banks and (self.root / "data" / "questions" /
+                                                                 f"{bank}.yaml").exists():
+                    continue  # the bank file is there but broken: its own problems say where, not this cell
                 if b.kind == "quiz" and bank not in c.banks:
                     self.problems.append(Problem(s.file, b.line, s.id, f"quiz {bank!r} has no bank",
                                                  f"add data/questions/{bank}.yaml or fix the name"))
-                elif b.kind == "quiz" and checkpoint and (bank, checkpoint) not in self.checkpoints:
+                elif b.kind == "quiz" and checkpoint and (bank, checkpoint) not in self.checkpoints \
+                        and bank not in self.broken_banks:
                     self.problems.append(Problem(s.file, b.line, s.id,
                                                  f"quiz {b.role!r}: no question in {bank}.yaml has "
                                                  f"`checkpoint: {checkpoint}`",
