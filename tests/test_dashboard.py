@@ -583,6 +583,7 @@ def test_a_quick_check_inside_a_part_asks_its_own_questions_and_counts_for_progr
     assert not d.finished(d.current), "the quick check is part of the part's self-check"
     answer_all(quick)
     assert d.finished(d.current)
+    assert quick.score_line.value == "" and end.score_line.value, "a running score only for the end check"
 
 
 def test_a_quick_check_with_nothing_for_this_track_shows_nothing(content_copy):

@@ -45,6 +45,7 @@ class QuizView:
         self.records = records if records is not None else {}
         self.on_score = on_score
         self._outer_listener = listener
+        self.quick = bool(checkpoint)  # a quick check: no running score (one question is not a test)
         questions = questions_for(bank, track, checkpoint)
         total = sum(map(weight, questions))
         self.views = [make_view(q, n, total, strings, options, self.records, self._listen)
@@ -77,7 +78,7 @@ class QuizView:
     def _update_score(self) -> None:
         s = self.score()
         self.score_line.value = (f'<p>{escape(self.t("score_line", first=s.right_first_time, end=s.right_in_the_end, total=s.total))}</p>'
-                                 if s.answered else "")
+                                 if s.answered and not self.quick else "")
         if self.on_score:
             self.on_score(s)
 
