@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import time
-
-import psutil
 from dataclasses import dataclass
 
+import psutil
 from bench_servers import MB, Server, Target, wait_quiet
 
 CHROMIUM = "/usr/bin/chromium"
@@ -65,14 +64,15 @@ INIT_JS = r"""
 """
 
 # Arm a timer: from the next click on `button` (inside `scope`) until `ready(scope)` holds after a DOM change.
-ARM_JS = r"""
+ARM_JS = (r"""
 (cfg) => {
   const scope = document.querySelector(cfg.scope);
   if (!scope) { window.__bench_wait = Promise.resolve({ error: "no element " + cfg.scope }); return false; }
   const ready = new Function("scope", "cfg", cfg.ready);
   let t0 = null, finished = false;
   window.__bench_wait = new Promise((resolve) => {
-    const onClick = (e) => { if (t0 === null && e.target.closest && e.target.closest(cfg.button)) t0 = performance.now(); };
+    const onClick = (e) => { if (t0 === null && e.target.closest && e.target.closest(cfg.button)) """
+          r"""t0 = performance.now(); };
     const finish = (result) => {
       if (finished) return;
       finished = true;
@@ -99,7 +99,7 @@ ARM_JS = r"""
   });
   return true;
 }
-"""
+""")
 
 FEEDBACK_READY = "const el = scope.querySelector(cfg.feedback); return !!(el && el.textContent.trim());"
 # The new section's title is shown: a visible heading with the nav button's text, or (if a section's heading differs

@@ -13,9 +13,8 @@ from queue import Empty
 
 import nbformat
 import psutil
-from jupyter_client import KernelManager
-
 from bench_servers import LOG_DIR, MB, ROOT, Target
+from jupyter_client import KernelManager
 
 
 def _steps(target: Target) -> tuple[Path, list[tuple[str, str]], dict[str, str]]:

@@ -129,8 +129,9 @@ def markdown(results: dict) -> str:
         lines.append(f"| {label}: kernel websocket payload (before deflate) | {fmt(ours.get(f'{kind}_ws_mb'), 'MB')} | "
                      f"{fmt(base.get(f'{kind}_ws_mb'), 'MB')} | | |")
     failed = sum(row.get("first_failed", 0) + row.get("repeat_failed", 0) for row in s.values())
-    lines += ["", f"Pages that never became usable: {failed}. \"Transferred\" counts HTTP bytes as sent (compressed); the "
-              "websocket's payload is counted before permessage-deflate, whose compressed size Chromium does not report.",
+    lines += ["", f"Pages that never became usable: {failed}. \"Transferred\" counts HTTP bytes as sent "
+              "(compressed); the websocket's payload is counted before permessage-deflate, whose compressed size "
+              "Chromium does not report.",
               ""]
     return "\n".join(lines)
 

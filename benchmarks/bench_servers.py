@@ -153,7 +153,8 @@ class Server:
                     cmd = " ".join(p.cmdline())
                     found = KERNEL_FILE.search(cmd)
                     snap["procs"][p.pid] = {"cpu": cpu.user + cpu.system, "rss": p.memory_info().rss,
-                                            "kernel": "ipykernel" in cmd, "kernel_id": found.group(1) if found else None}
+                                            "kernel": "ipykernel" in cmd,
+                                            "kernel_id": found.group(1) if found else None}
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
         return snap

@@ -218,7 +218,7 @@ def browser_phase(args) -> dict:
                 extra = max(0, args.leak_pages - per[key]["pages_opened"])
                 if extra:
                     log(f"{key}: opening and closing {extra} more pages (kernel-leak check, {args.leak_pages} in all)")
-                for j in range(extra):
+                for _ in range(extra):
                     page = bench_browser.open_page(b, servers[key], TARGETS[key], measure=False)
                     per[key]["pages_opened"] += 1
                     if "error" in page:
@@ -250,7 +250,7 @@ def browser_phase(args) -> dict:
                 f"{server.idle_kernels} idle ones (/health: {per[key]['leak']['health_kernels']})")
         out["targets"] = per
     finally:
-        for key, server in servers.items():
+        for server in servers.values():
             server.stop()
     return out
 
@@ -548,7 +548,8 @@ def markdown_report(results: dict) -> str:
             out.append(f"- {key}: {kinds or '-'}")
         out.append("")
     if b.get("breakdown") or o.get("breakdown"):
-        out += ["## Server side: kernel start and notebook execution (jupyter_client with the environment the server gives its kernels, no Voila; medians)", "",
+        out += ["## Server side: kernel start and notebook execution (jupyter_client with the environment the server "
+                "gives its kernels, no Voila; medians)", "",
                 "| Step | Plain Voila | her2lesson |", "|---|---|---|"]
         bb, ob = b.get("breakdown") or {}, o.get("breakdown") or {}
         out.append(f"| Kernel start until ready | {_fmt(bb.get('kernel_ready_s'), 2)} s | "
@@ -592,8 +593,8 @@ def markdown_report(results: dict) -> str:
         s = summary.get(key, {})
         leak = s.get("leak") or {}
         if leak:
-            out.append(f"- {name}: {leak['pages']} pages: {leak['kernels_right_after_last_close']} kernel(s) left right "
-                       f"after the last close, {leak['kernels_left']} after waiting"
+            out.append(f"- {name}: {leak['pages']} pages: {leak['kernels_right_after_last_close']} kernel(s) left "
+                       f"right after the last close, {leak['kernels_left']} after waiting"
                        + (f" {leak['seconds_to_zero']:.1f} s" if leak.get("seconds_to_zero") is not None else
                           f" (no count dropped for 10 s; limit {leak['waited_s']:g} s)")
                        + (f" (/health: {leak['health_kernels']} in all)" if leak.get("health_kernels") is not None

@@ -145,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--pass-mark", type=_percent, default=80, help="final-check pass mark in percent (default: 80)")
     serve.add_argument("--provider", default=LessonSettings.provider, help="certificate provider name")
     serve.add_argument("--accreditation", default="",
-                       help='accreditation line printed on the certificate, e.g. "Approved for 1.0 contact hour by ..."')
+                       help='accreditation line printed on the certificate, e.g. '
+                            '"Approved for 1.0 contact hour by ..."')
     serve.add_argument("--authors", default="",
                        help="who wrote and reviewed the module, shown on the sources page")
     serve.add_argument("--contact", default="",

@@ -5,8 +5,8 @@ has DejaVu Sans, so any name prints as typed; without it, characters outside Lat
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,7 +57,8 @@ class _DocMixin:
         self.set_font(self.family, "B" if bold else "", size)
         self.set_text_color(*color)
 
-    def para(self, text: str, size: float = 12, bold: bool = False, color=INK, gap: float = 2, align: str = "L") -> None:
+    def para(self, text: str, size: float = 12, bold: bool = False, color=INK, gap: float = 2,
+             align: str = "L") -> None:
         self.style(size, bold, color)
         self.multi_cell(0, size * 0.45, self.text_of(text), align=align, new_x="LMARGIN", new_y="NEXT")
         self.ln(gap)

@@ -19,17 +19,15 @@ import re
 import time
 from collections.abc import Sequence
 
+import tornado.ioloop
+import tornado.web
 from jupyter_server.auth.decorator import allow_unauthenticated
-from jupyter_server.base.handlers import JupyterHandler
-from jupyter_server.base.handlers import FileFindHandler
+from jupyter_server.base.handlers import FileFindHandler, JupyterHandler
+from traitlets import Integer
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
-
-import tornado.ioloop
-import tornado.web
-from traitlets import Integer
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .paths import SHARE_DIR, TEMPLATE_NAME
@@ -168,10 +166,11 @@ class WidgetModuleHandler(tornado.web.StaticFileHandler):
 # typeset an empty element at start-up. Given a MathJax address, Voila's page picks its MathJax 2 typesetter
 # instead, which loads that one script: this stand-in, which typesets nothing.
 NO_MATH = "her2lesson/no-math.js"
-NO_MATH_SCRIPT = """// her2lesson: the lesson has no mathematics, so the page's typesetter is a stand-in that does nothing.
+NO_MATH_SCRIPT = ("""// her2lesson: the lesson has no mathematics, so the page's typesetter is a stand-in """
+                  """that does nothing.
 window.MathJax = { Hub: { config: {}, Config() {}, Configured() {}, Queue() {}, Register: { StartupHook() {} } },
                    Ajax: {}, InputJax: { TeX: { resetEquationNumbers() {} } } };
-"""
+""")
 
 
 def without_mathjax(page_config: dict, base_url: str = "/", **_kwargs: object) -> dict:

@@ -59,7 +59,8 @@ class Server:
 def postgres() -> Iterator[Server]:
     bindir = _server_bin()
     if bindir is None:
-        _unavailable("PostgreSQL server not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)")
+        _unavailable("PostgreSQL server not installed (no /usr/lib/postgresql/*/bin/initdb; "
+                     "apt-get install postgresql)")
     try:
         import psycopg  # noqa: F401
     except ImportError:

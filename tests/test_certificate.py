@@ -16,9 +16,8 @@ from her2lesson import cli
 from her2lesson.dashboard import Dashboard
 from her2lesson.dashboard.app import FINAL
 from her2lesson.dashboard.educator import EducatorView
-from her2lesson.documents import MAX_NAME, Certificate, certificate_pdf, name_lines, _document
-from her2lesson.records import DATA_DIR_ENV, open_store, verify
-from her2lesson.records import codes
+from her2lesson.documents import MAX_NAME, Certificate, _document, certificate_pdf, name_lines
+from her2lesson.records import DATA_DIR_ENV, codes, open_store, verify
 from her2lesson.records.certificates import name_matches
 from her2lesson.records.sql import SCHEMA_VERSION
 from her2lesson.settings import LessonSettings

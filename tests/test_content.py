@@ -7,7 +7,8 @@ from her2lesson.content.schema import CaseQuestion
 
 from .conftest import ROOT
 
-ARTICLE_SECTIONS = ["basics", "causes", "symptoms", "testing", "questions", "treatment", "self-care", "outlook", "support"]
+ARTICLE_SECTIONS = ["basics", "causes", "symptoms", "testing", "questions", "treatment", "self-care", "outlook",
+                    "support"]
 
 
 def test_every_article_section_has_a_notebook_in_order(content):

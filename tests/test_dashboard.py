@@ -248,7 +248,8 @@ def test_display_settings_come_back_from_the_browser(content):
 
 def test_answers_are_reported_as_they_happen(content):
     events = []
-    d = Dashboard(content, params={"track": "patient", "section": "causes"}, listener=lambda k, data: events.append((k, data)))
+    d = Dashboard(content, params={"track": "patient", "section": "causes"},
+                  listener=lambda k, data: events.append((k, data)))
     answer_all(d.quizzes["causes"])
     answers = [data for kind, data in events if kind == "answer"]
     assert len(answers) == len(d.quizzes["causes"].question_views)

@@ -36,7 +36,8 @@ def conda_requirements() -> dict[str, str]:
 
 def test_conda_and_pip_list_the_same_packages_and_ranges():
     pip, conda = pip_requirements(), conda_requirements()
-    assert pip.keys() == conda.keys(), f"only in pyproject: {pip.keys() - conda.keys()}, only in environment.yml: {conda.keys() - pip.keys()}"
+    assert pip.keys() == conda.keys(), (f"only in pyproject: {pip.keys() - conda.keys()}, "
+                                        f"only in environment.yml: {conda.keys() - pip.keys()}")
     differing = {name: (pip[name], conda[name]) for name in pip if pip[name] != conda[name]}
     assert not differing, f"version ranges differ (pyproject, environment.yml): {differing}"
 

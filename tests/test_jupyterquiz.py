@@ -17,7 +17,7 @@ def test_export_keeps_every_choice_question_and_names_the_rest(content):
     assert len(exported) == len(choice) + sum(len(c.parts) for c in cases)
     assert set(skipped) == {q.id for q in bank.questions if q.type in ("matching", "ordering")}
     first = exported[0]
-    assert set(first) == {"question", "type", "answers"} and first["type"] in ("multiple_choice", "many_choice")
+    assert set(first) == {"question", "type", "answers", "her2lesson"} and first["type"] in ("multiple_choice", "many_choice")
     assert all(set(a) == {"answer", "correct", "feedback"} for a in first["answers"])
     json.dumps(exported)
 
@@ -32,11 +32,25 @@ def test_round_trip_through_jupyterquiz_passes_the_checker_once_a_source_is_adde
     _, problems = check(content_copy)
     assert problems == []
     assert len(bank["questions"]) == len(exported)
+    original = {q.prompt: q for q in content.banks["causes"].questions}
+    for q in bank["questions"]:  # what only her2lesson knows came back with it
+        assert q["audience"] == original[q["prompt"]].audience
+        assert q.get("checkpoint") == original[q["prompt"]].checkpoint
+
+
+def test_an_export_carries_what_jupyterquiz_lacks_and_a_plain_file_still_imports(content):
+    exported, _ = export_bank(content.banks["testing"])
+    marked = [e for e in exported if e["her2lesson"].get("checkpoint")]
+    assert marked and all(e["her2lesson"]["source"] for e in exported)
+    plain = [{k: v for k, v in e.items() if k != "her2lesson"} for e in exported]
+    bank, _ = import_questions(plain, "testing")
+    assert all(q["audience"] == "both" and "source" not in q and "checkpoint" not in q for q in bank["questions"])
 
 
 def test_import_without_source_is_caught_by_the_checker(content_copy):
     bank, _ = import_questions([{"question": "Is HER2 a protein?", "type": "multiple_choice", "answers": [
-        {"answer": "Yes", "correct": True, "feedback": "It is."}, {"answer": "No", "correct": False, "feedback": "It is."}]}],
+        {"answer": "Yes", "correct": True, "feedback": "It is."},
+        {"answer": "No", "correct": False, "feedback": "It is."}]}],
         "causes")
     (content_copy / "data/questions/causes.yaml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
     _, problems = check(content_copy)

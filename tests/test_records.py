@@ -24,8 +24,7 @@ from pathlib import Path
 import pytest
 
 from her2lesson import cli
-from her2lesson.records import (DATA_DIR_ENV, DATABASE_URL_ENV, StoreError, locate, open_store, store_env)
-from her2lesson.records import codes
+from her2lesson.records import DATA_DIR_ENV, DATABASE_URL_ENV, StoreError, codes, locate, open_store, store_env
 from her2lesson.records.sql import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent

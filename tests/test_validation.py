@@ -143,7 +143,8 @@ def test_notebook_problems_name_the_cell(content_copy):
     nb.cells.append(nbformat.v4.new_code_cell('quiz("no-such-bank")'))
     nbformat.write(nb, path)
     problems = problems_for(content_copy)
-    assert any("not a single quiz(...), aid(...) or figure(...) call" in p and p.startswith("notebooks/02_causes.ipynb:")
+    assert any("not a single quiz(...), aid(...) or figure(...) call" in p
+               and p.startswith("notebooks/02_causes.ipynb:")
                for p in problems)
     assert any("quiz 'no-such-bank' has no bank" in p for p in problems)
 
@@ -178,7 +179,8 @@ def run_cli(*args: str, timeout: int = 60) -> subprocess.CompletedProcess:
 
 
 def test_check_command_exits_nonzero_and_prints_each_problem(content_copy):
-    write_bank(content_copy, "causes", GOOD.replace("correct: true", "correct: false").replace("source: article", "source: x"))
+    write_bank(content_copy, "causes",
+               GOOD.replace("correct: true", "correct: false").replace("source: article", "source: x"))
     result = run_cli("--content-dir", str(content_copy), "check")
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if LINE.match(line) and "causes-probe" in line]

@@ -87,7 +87,8 @@ def problems_from(error: ValidationError, yf: YamlFile, prefix: tuple[Any, ...] 
         elif kind == "string_too_short":
             message, fix = f"`{field}` is empty", "write the text"
         elif kind == "string_pattern_mismatch":
-            message, fix = f"`{field}` {err.get('input')!r} is not a valid id", "use lower case letters, digits and dashes"
+            message, fix = (f"`{field}` {err.get('input')!r} is not a valid id",
+                            "use lower case letters, digits and dashes")
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             tag = (err.get("ctx") or {}).get("tag")
             message = f"unknown question type {tag!r}" if tag else "missing `type`"

@@ -158,7 +158,8 @@ class _Loader:
         if yf is None:
             return {}
         if not isinstance(yf.data, dict):
-            self.problems.append(Problem(relative, 1, "file", f"must map each key to a {what}", "see docs/authoring.md"))
+            self.problems.append(Problem(relative, 1, "file", f"must map each key to a {what}",
+                                         "see docs/authoring.md"))
             return {}
         out = {}
         for key, value in yf.data.items():
@@ -168,7 +169,8 @@ class _Loader:
                 for err in exc.errors():
                     field_name = ".".join(str(x) for x in err["loc"]) or what
                     self.problems.append(Problem(relative, yf.line_of((key, *err["loc"])), str(key),
-                                                 f"`{field_name}`: {err['msg']}", f"fix this {what} (see docs/authoring.md)"))
+                                                 f"`{field_name}`: {err['msg']}",
+                                                 f"fix this {what} (see docs/authoring.md)"))
         return out
 
     def single(self, relative: str, model: type[BaseModel]) -> Any:
@@ -268,7 +270,8 @@ class _Loader:
 
     def check_raw_source(self, yf: YamlFile, item: object, i: int) -> None:
         """A question that failed the schema still gets its source checked, so one pass shows everything."""
-        if isinstance(item, dict) and isinstance(item.get("source"), str) and item["source"] not in self.content.sources:
+        if (isinstance(item, dict) and isinstance(item.get("source"), str)
+                and item["source"] not in self.content.sources):
             self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "source")), str(item.get("id", i + 1)),
                                          f"source {item['source']!r} is not in data/sources.yaml",
                                          "use a key from data/sources.yaml or add the source there"))

@@ -89,7 +89,8 @@ def read_section(path: Path, label: str) -> tuple[Section | None, list[Problem]]
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several kinds for a broken file
-        return None, [Problem(label, 1, "notebook", f"cannot be read: {exc}", "open it in JupyterLab and save it again")]
+        return None, [Problem(label, 1, "notebook", f"cannot be read: {exc}",
+                              "open it in JupyterLab and save it again")]
     meta = nb.metadata.get("her2lesson", {})
     section_id = meta.get("section")
     if not section_id:
@@ -124,7 +125,8 @@ def read_section(path: Path, label: str) -> tuple[Section | None, list[Problem]]
         minutes = int(meta.get("minutes", 5))
     except (TypeError, ValueError):
         minutes = 5
-        problems.append(Problem(label, 1, section_id, "`minutes` in the metadata is not a number", "write a whole number"))
+        problems.append(Problem(label, 1, section_id, "`minutes` in the metadata is not a number",
+                                "write a whole number"))
     return Section(section_id, title, minutes, label, tuple(blocks)), problems
 
 

@@ -34,6 +34,7 @@ def unsafe_parts(svg_text: str) -> list[str]:
                 found.append(f"a link {attribute}={value!r} on <{tag}> (only #ids inside the figure are allowed)")
             elif "javascript:" in text or "url(http" in text or "url(//" in text or "@import" in text:
                 found.append(f"an outside reference in {attribute}= on <{tag}>")
-        if tag == "style" and element.text and any(k in element.text.lower() for k in ("@import", "url(http", "url(//")):
+        if tag == "style" and element.text and any(k in element.text.lower()
+                                                   for k in ("@import", "url(http", "url(//")):
             found.append("an outside reference in a <style> element")
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import ipywidgets as w
@@ -14,6 +15,9 @@ from ..content import Content
 from ..content.library import HelpCard as HelpCardData
 from ..strings import Strings
 from ..widgets import LiveRegion, QuestionForm, TextEntry
+
+if TYPE_CHECKING:
+    from ..settings import LessonSettings
 
 MAX_OWN_QUESTION = 300
 MAX_OWN_QUESTIONS = 20
@@ -228,7 +232,8 @@ class SelfCarePlan:
                              value=[k for k, item in enumerate(self.items) if item.text in (initial or [])])
         self.group.observe(self._changed, names="value")
         whys = "".join(f"<li><strong>{escape(i.text)}</strong>: {escape(i.why)}</li>" for i in self.items)
-        why_box = w.HTML(f'<details class="h2l-describe"><summary>{escape(t("plan_why"))}</summary><ul>{whys}</ul></details>')
+        why_box = w.HTML(f'<details class="h2l-describe"><summary>{escape(t("plan_why"))}</summary>'
+                         f'<ul>{whys}</ul></details>')
         self.listing = w.HTML()
         title = w.HTML(f'<h2>{escape(t("plan_title"))}</h2><p>{escape(t("plan_intro"))}</p>')
         self.widget = w.VBox([title, self.group, why_box, self.listing]).add_class("h2l-aid")

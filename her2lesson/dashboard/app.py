@@ -111,7 +111,8 @@ class Dashboard:
         self.contents_button.add_class("h2l-contents-toggle")
         self.where = w.HTML().add_class("h2l-where")
         header = w.VBox([
-            w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>').add_class("h2l-brand-box"), self.where,
+            w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>').add_class("h2l-brand-box"),
+                    self.where,
                     w.HBox([self.contents_button, self.display_button,
                             w.HTML(f'<button type="button" class="h2l-button h2l-secondary h2l-presenter-open">'
                                    f'{escape(self.t("presenter_open"))}</button>')]).add_class("h2l-header-buttons")]
@@ -322,7 +323,8 @@ class Dashboard:
         self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]
         phones = state.get("phones")
         self.phones = {k: v for k, v in phones.items() if isinstance(v, str)} if isinstance(phones, dict) else {}
-        track = self.track if self.track in TRACKS else state.get("track") if state.get("track") in TRACKS else "patient"
+        track = (self.track if self.track in TRACKS
+                 else state.get("track") if state.get("track") in TRACKS else "patient")
         self.choose_track(track)
         self.visited.update(visited)
         for page in self.pages:  # rebuild the quizzes of visited sections so progress counts their answers
@@ -377,7 +379,8 @@ class Dashboard:
             return
         if 0 <= index < len(self.pages) and self.pages[index].id not in self.cache:
             page = self.pages[index]
-            loop.call_later(PREPARE_DELAY, lambda: page.id in self.cache or self.cache.setdefault(page.id, self._build(page)))
+            loop.call_later(PREPARE_DELAY,
+                            lambda: page.id in self.cache or self.cache.setdefault(page.id, self._build(page)))
 
     def _build(self, page: Page) -> w.Widget:
         if page.section is None:

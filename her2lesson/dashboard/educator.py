@@ -40,7 +40,8 @@ def missed_chart(results: CohortResults, t: Strings) -> str:
     height = row_h * len(rows) + 40
     parts = [f'<svg class="h2l-chart" viewBox="0 0 720 {height}" role="img" aria-labelledby="h2l-chart-title">',
              f'<title id="h2l-chart-title">{escape(t("educator_chart_title"))}</title>',
-             f'<text x="0" y="20" font-size="15" font-weight="bold" fill="#1a1a1a">{escape(t("educator_chart_title"))}</text>']
+             f'<text x="0" y="20" font-size="15" font-weight="bold" fill="#1a1a1a">'
+             f'{escape(t("educator_chart_title"))}</text>']
     for k, q in enumerate(rows):
         y = 36 + k * row_h
         missed = 1 - q.first_rate
@@ -64,12 +65,16 @@ def results_html(results: CohortResults, t: Strings) -> str:
         f"<td>{p.questions_answered}</td><td>{'' if p.final_percent is None else str(p.final_percent) + '%'}</td></tr>"
         for p in results.learners)
     return (f'<table class="h2l-table"><caption>{escape(t("educator_questions_caption"))}</caption><thead><tr>'
-            f'<th scope="col">{escape(t("educator_col_question"))}</th><th scope="col">{escape(t("educator_col_section"))}</th>'
-            f'<th scope="col">{escape(t("educator_col_learners"))}</th><th scope="col">{escape(t("educator_col_first"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_question"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_section"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_learners"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_first"))}</th>'
             f'<th scope="col">{escape(t("educator_col_end"))}</th></tr></thead><tbody>{q_rows}</tbody></table>'
             f'<table class="h2l-table"><caption>{escape(t("educator_learners_caption"))}</caption><thead><tr>'
-            f'<th scope="col">{escape(t("educator_col_code"))}</th><th scope="col">{escape(t("educator_col_track"))}</th>'
-            f'<th scope="col">{escape(t("educator_col_sections"))}</th><th scope="col">{escape(t("educator_col_answered"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_code"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_track"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_sections"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_answered"))}</th>'
             f'<th scope="col">{escape(t("educator_col_final"))}</th></tr></thead><tbody>{l_rows}</tbody></table>')
 
 
@@ -81,7 +86,8 @@ def verification_html(v: Verification, t: Strings) -> str:
     verdict = (t("educator_cert_genuine", id=c.id, date=c.issued.isoformat(), provider=c.provider) if v.genuine
                else t("educator_cert_name_differs", id=c.id))
     parts = [f'<p class="h2l-verdict">{escape(verdict)}</p>',
-             f"<p>{escape(t('educator_cert_details', score=c.score, mark=c.pass_mark, hours=f'{c.contact_hours:g}'))}</p>"]
+             f"<p>{escape(t('educator_cert_details', score=c.score, mark=c.pass_mark, hours=f'{c.contact_hours:g}'))}"
+             f"</p>"]
     if v.name_match:
         parts.append(f"<p>{escape(t('educator_cert_name_matches'))}</p>")
     return "".join(parts)
@@ -132,7 +138,8 @@ class EducatorView:
         self.status = LiveRegion()
         self.entry = TextEntry(on_add=self.open, label=t("educator_code_label"), placeholder="",
                                button_label=t("educator_open"), max_length=64)
-        self.refresh_button = w.Button(description=t("educator_refresh"), layout=w.Layout(width="auto", min_height="44px"))
+        self.refresh_button = w.Button(description=t("educator_refresh"),
+                                       layout=w.Layout(width="auto", min_height="44px"))
         self.refresh_button.add_class("h2l-button").add_class("h2l-secondary")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.report = w.HTML()

@@ -64,17 +64,20 @@ class FinishPanel:
 
     def update(self, s: Score) -> None:
         if s.answered < s.total:
-            self.status.say(f"<p>{escape(self.t('final_progress', n=s.answered, m=s.total, mark=self.settings.pass_mark))}</p>",
-                            "h2l-live h2l-info")
+            self.status.say(
+                f"<p>{escape(self.t('final_progress', n=s.answered, m=s.total, mark=self.settings.pass_mark))}</p>",
+                "h2l-live h2l-info")
             self.widget.children = (self.status,)
             return
         pct = self.percent(s)
         if pct >= self.settings.pass_mark:
-            self.status.say(f'<p class="h2l-verdict">&#10003; {escape(self.t("final_passed", score=pct, mark=self.settings.pass_mark))}</p>'
+            self.status.say(f'<p class="h2l-verdict">&#10003; '
+                            f'{escape(self.t("final_passed", score=pct, mark=self.settings.pass_mark))}</p>'
                             f"<p>{escape(self.t('certificate_intro'))}</p>", "h2l-live h2l-right")
             self.widget.children = (self.status, self.entry, self.link)
         else:
-            self.status.say(f'<p class="h2l-verdict">{escape(self.t("final_not_passed", score=pct, mark=self.settings.pass_mark))}</p>'
+            self.status.say(f'<p class="h2l-verdict">'
+                            f'{escape(self.t("final_not_passed", score=pct, mark=self.settings.pass_mark))}</p>'
                             f"<p>{escape(self.t('final_retry_advice'))}</p>", "h2l-live h2l-info")
             self._show_review()
             self.widget.children = (self.status, self.review, self.retake_button)
@@ -144,7 +147,8 @@ class FinishPanel:
         pdf = certificate_pdf(Certificate(
             module_title=t("app_title"), name=name, score_percent=score, provider=s.provider,
             contact_hours=s.contact_hours, issued=self.today(), heading=t("certificate_heading"),
-            statement=t("certificate_statement"), score_label=t("certificate_score"), hours_label=t("certificate_hours"),
+            statement=t("certificate_statement"), score_label=t("certificate_score"),
+            hours_label=t("certificate_hours"),
             provider_label=t("certificate_provider"), date_label=t("certificate_date"), pass_mark=s.pass_mark,
             pass_mark_label=t("certificate_pass_mark"), accreditation=s.accreditation,
             certificate_id=self.certificate_id, id_label=t("certificate_id"),

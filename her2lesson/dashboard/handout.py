@@ -54,7 +54,8 @@ class HandoutPanel:
                      for title, pts in self.points())
         code = f'<p><strong>{escape(t("your_code", code=self.code()))}</strong></p>' if self.code() else ""
         card = help_card_html(self.content.help_card, t, self.phones()) if self.content.help_card else ""
-        self.preview.value = (f'<div class="h2l-sheet">{code}{card}<h2>{escape(t("builder_title"))}</h2>{q_html}{plan_html}'
+        self.preview.value = (f'<div class="h2l-sheet">{code}{card}<h2>{escape(t("builder_title"))}</h2>'
+                              f'{q_html}{plan_html}'
                               f'<h2>{escape(t("handout_key_points"))}</h2>{kp}'
                               f'<p class="h2l-note">{escape(t("not_advice"))}</p></div>')
 

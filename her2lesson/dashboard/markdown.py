@@ -17,7 +17,8 @@ def glossary_button(word: str, term: Term, say_label: str) -> str:
     """A term button plus its definition; static/her2lesson.js toggles it (Enter, Space, click; Esc closes)."""
     n = next(_ids)
     say = f' <span class="h2l-say">({escape(say_label)} {escape(term.say)})</span>' if term.say else ""
-    return (f'<span class="h2l-gloss"><button type="button" class="h2l-term" aria-expanded="false" aria-controls="h2l-def-{n}" '
+    return (f'<span class="h2l-gloss"><button type="button" class="h2l-term" aria-expanded="false" '
+            f'aria-controls="h2l-def-{n}" '
             f'aria-describedby="h2l-def-{n}">{escape(word)}</button>'
             f'<span class="h2l-def" id="h2l-def-{n}" role="note" hidden>'
             f'<strong>{escape(term.term)}</strong>{say}: {escape(term.plain)}</span></span>')

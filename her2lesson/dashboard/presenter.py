@@ -31,7 +31,8 @@ def presenter_panel(section: Section | None, content: Content, labels: list[str]
         f'<div class="h2l-remote" role="group" aria-label="{escape(t("presenter_title"))}">'
         f'<button type="button" class="h2l-button h2l-secondary h2l-remote-prev">{escape(t("presenter_prev"))}</button>'
         f'<p class="h2l-remote-now" aria-live="polite"></p>'
-        f'<button type="button" class="h2l-button h2l-primary h2l-remote-next">{escape(t("presenter_next"))}</button></div>'
+        f'<button type="button" class="h2l-button h2l-primary h2l-remote-next">{escape(t("presenter_next"))}</button>'
+        f'</div>'
         f'<h2>{escape(t("presenter_steps"))}</h2><ol class="h2l-steps">{steps}</ol>'
         + (notes or f'<p>{escape(t("presenter_none"))}</p>'),
         layout=w.Layout(width="100%"))

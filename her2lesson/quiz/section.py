@@ -77,8 +77,9 @@ class QuizView:
 
     def _update_score(self) -> None:
         s = self.score()
-        self.score_line.value = (f'<p>{escape(self.t("score_line", first=s.right_first_time, end=s.right_in_the_end, total=s.total))}</p>'
-                                 if s.answered and not self.quick else "")
+        self.score_line.value = (
+            f'<p>{escape(self.t("score_line", first=s.right_first_time, end=s.right_in_the_end, total=s.total))}</p>'
+            if s.answered and not self.quick else "")
         if self.on_score:
             self.on_score(s)
 

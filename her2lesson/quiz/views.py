@@ -15,7 +15,7 @@ from html import escape
 
 import ipywidgets as w
 
-from ..content.schema import CaseQuestion, ChoiceQuestion, MatchingQuestion, OrderingQuestion
+from ..content.schema import CaseQuestion, MatchingQuestion, OrderingQuestion
 from ..strings import Strings
 from ..widgets import QuestionForm
 from .grading import QuestionRecord, choice_is_right, matching_marks, ordering_marks, seeded_order

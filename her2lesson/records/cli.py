@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..quiz.ledger import FINAL
 from . import codes
 from .certificates import Verification, verify
 from .errors import StoreError
 from .results import CohortResults, question_prompts
-from ..quiz.ledger import FINAL
 from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, open_store
 
 FINAL_TRACK = "nurse"  # the scored final check belongs to the nursing track
@@ -97,7 +97,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     return [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
 
 
@@ -213,7 +214,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--data-dir", type=Path, default=None,
                        help=f"folder of the SQLite records (default: ${DATA_DIR_ENV}, or var/ in the content folder)")
     where.add_argument("--database-url", default=None,
-                       help=f"postgresql://user@host:port/dbname to use PostgreSQL instead (default: ${DATABASE_URL_ENV})")
+                       help=f"postgresql://user@host:port/dbname to use PostgreSQL instead "
+                            f"(default: ${DATABASE_URL_ENV})")
 
     cohort = sub.add_parser("cohort", help="create a cohort (a class) and its join link",
                             description="Manage cohorts: a class whose results an educator can see.")

@@ -204,7 +204,8 @@ class SqlStore(ABC):
             if cur.rowcount != 1:
                 return False
             cur.execute("INSERT INTO answers (learner_id, section, question_id, kind, correct, answer, at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (learner_id, section, question_id, kind, right, answer_text, now))
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (learner_id, section, question_id, kind, right, answer_text, now))
             return True
         return self._run(work)
 
@@ -303,8 +304,8 @@ class SqlStore(ABC):
 
         def work(cur: Cursor) -> IssuedCertificate:
             code = codes.new_certificate_code()
-            self._insert_id(cur, "INSERT INTO certificates (code, issued_on, score, pass_mark, provider, contact_hours, "
-                                 "name_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._insert_id(cur, "INSERT INTO certificates (code, issued_on, score, pass_mark, provider, "
+                                 "contact_hours, name_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (code, issued.isoformat(), score, pass_mark, provider, hours, digest, now))
             return IssuedCertificate(grouped_id(code), issued, score, pass_mark, provider, hours, digest)
 
@@ -365,6 +366,7 @@ class SqlStore(ABC):
 
     def _after_delete(self) -> None:
         """A backend's chance to drop old copies of deleted rows (SQLite: checkpoint the write-ahead log)."""
+        return None
 
     def count(self, table: str) -> int:
         """Rows in one of the store's tables (for checks and monitoring)."""

@@ -1,7 +1,6 @@
 """A live region: visible HTML that is also announced to screen readers when it changes."""
 from __future__ import annotations
 
-
 import anywidget
 import traitlets
 

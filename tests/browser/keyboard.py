@@ -1,7 +1,8 @@
 """Keyboard-only helpers for browser tests: reach things with Tab, answer with Space, arrows and Enter."""
 from __future__ import annotations
 
-ACTIVE_TEXT = "(document.activeElement && (document.activeElement.innerText || document.activeElement.value || '')).trim()"
+ACTIVE_TEXT = ("(document.activeElement && (document.activeElement.innerText || "
+               "document.activeElement.value || '')).trim()")
 
 
 def active_text(page) -> str:

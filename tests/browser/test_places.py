@@ -189,7 +189,7 @@ def test_a_projected_group_session_and_its_presenter_window(browser, server, con
 def test_busy_and_offline_states_say_what_is_happening(browser, server):
     ctx = browser.new_context(viewport=LAPTOP)
     page = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
-    page.locator(".h2l-quiz").wait_for()
+    page.locator(".h2l-part-check").wait_for()
     ctx.set_offline(True)
     page.locator("#h2l-connection").filter(has_text="You are offline").wait_for()
     card = page.locator(".h2l-question").first
@@ -204,7 +204,8 @@ def test_busy_and_offline_states_say_what_is_happening(browser, server):
     # the banner says so and offers a reload that resumes. Never a page left silently busy.
     page.wait_for_function("""() => {
         const banner = document.getElementById('h2l-connection');
-        const offered = banner && !banner.hidden && banner.textContent.includes('back online') && banner.querySelector('button');
+        const offered = banner && !banner.hidden && banner.textContent.includes('back online') """
+                           """&& banner.querySelector('button');
         const done = !document.querySelector('.h2l-app .h2l-busy');
         return offered || done;
     }""", timeout=30_000)
@@ -260,7 +261,8 @@ def test_a_page_fetches_only_what_it_uses_once_and_names_late_scripts_up_front(b
     assert math, "the page's typesetter is the stand-in"
     assert any("/her2lesson/no-math.js" in u for u in urls)
     assert not [u for u, body in scripts if "MathJax_Main" in body], "no MathJax bundle is fetched"
-    late = [u.split("//", 1)[1].split("/", 1)[1] for u in urls if "/voila/labextensions/" in u or "/her2lesson/widgets/" in u]
+    late = [u.split("//", 1)[1].split("/", 1)[1] for u in urls
+            if "/voila/labextensions/" in u or "/her2lesson/widgets/" in u]
     assert late and all(f"</{path}>" in links for path in late), (late, links[:500])
 
 

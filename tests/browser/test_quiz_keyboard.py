@@ -18,7 +18,7 @@ def testing_page(browser, server):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     open_dashboard(page, server, "track=nurse&section=testing")
-    page.locator(".h2l-quiz").wait_for()
+    page.locator(".h2l-part-check").wait_for()
     yield page
     ctx.close()
 

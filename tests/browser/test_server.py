@@ -45,7 +45,7 @@ def test_no_request_leaves_the_loopback_address(page, server, content):
     open_dashboard(page, server)
     page.get_by_role("button", name="I am a nurse or a nursing student").click()
     page.get_by_role("button", name="Testing for HER2").click()
-    page.locator(".h2l-quiz").wait_for()
+    page.locator(".h2l-part-check").wait_for()
     page.get_by_role("button", name="Treatment", exact=False).first.click()
     page.locator(".h2l-figure svg").first.wait_for()
     outside = [u for u in seen if urlparse(u).scheme in ("http", "https", "ws", "wss")
