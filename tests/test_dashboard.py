@@ -594,6 +594,23 @@ def test_a_quick_check_with_nothing_for_this_track_shows_nothing(content_copy):
     assert len(nurse.checkpoints.get("testing", [])) == len(patient.checkpoints.get("testing", [])) + 1
 
 
+def test_a_page_may_type_only_so_many_wrong_resume_codes(content, tmp_path):
+    from her2lesson.dashboard.session import MAX_CODE_TRIES
+
+    owner, d1 = _session_dashboard(content, tmp_path, track="patient", section="causes")
+    owner.browser._message(owner.browser, {"loaded": None}, None)
+    answer_all(d1.quizzes["causes"])
+    real_code = d1.code
+    guesser, d = _session_dashboard(content, tmp_path)
+    for _ in range(MAX_CODE_TRIES):
+        assert not guesser.resume("ZZZ-ZZZ-ZZZ")
+        assert "could not find that code" in d.notices.html
+    assert not guesser.resume(real_code), "after ten wrong codes, not even a right one opens on this page"
+    assert "too many codes" in d.notices.html
+    again, d2 = _session_dashboard(content, tmp_path)
+    assert again.resume(real_code), "a new page (a reload) may try again"
+
+
 def test_not_you_starts_fresh_on_a_shared_device(content, tmp_path):
     session, d = _session_dashboard(content, tmp_path, track="patient", section="causes")
     session.browser._message(session.browser, {"loaded": None}, None)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_CODE_TRIES = 10  # wrong resume codes one page may type: guessing stays hopeless, a typo costs nothing
 MAX_PENDING = 2000  # changes kept while the store is away (a whole module's answers, many times over)
 RETRY_FIRST, RETRY_MOST = 2.0, 60.0  # seconds between tries while the store is away: doubling, up to the most
 
@@ -36,6 +37,7 @@ class LearnerSession:
         self.pending: list[Callable[[Store], Any]] = []  # those changes, in order
         self._retry_in = RETRY_FIRST
         self._retry_timer: asyncio.TimerHandle | None = None
+        self.wrong_codes = 0
         self.learner = None
         self.cohort_id: int | None = None
         self.cohort_code = cohort_code
@@ -204,12 +206,19 @@ class LearnerSession:
 
     def resume(self, code: str, quiet: bool = False) -> bool:
         """Load the learner with this code and put the dashboard back as they left it."""
+        if not quiet and self.wrong_codes >= MAX_CODE_TRIES:
+            if self.dashboard:
+                self.dashboard.notice(self.dashboard.t("resume_too_many"))
+            log.warning("a page typed %d wrong resume codes; it may try no more", self.wrong_codes)
+            return False
         learner = self._call(lambda s: s.find_learner(code))
         if learner is None and self.failed:
             return False  # the store is away: the learner has already been told, the code may well be right
         if learner is not None and quiet and self.cohort_id is not None and learner.cohort_id != self.cohort_id:
             learner = None  # a class link starts a record counted in that class, not this browser's old one
         if learner is None:
+            if not quiet:
+                self.wrong_codes += 1
             if not quiet and self.dashboard:
                 self.dashboard.notice(self.dashboard.t("resume_unknown"))
             return False

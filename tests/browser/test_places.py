@@ -55,8 +55,15 @@ def test_a_phone_first_screen_offers_the_three_paths(browser, server):
     assert "min" in page.locator(".h2l-where-text").inner_text()
     where = page.locator(".h2l-where-text").bounding_box()
     assert where["y"] < 120, "where the learner is shows in the slim header"
+    assert header_clipped(page) == [], "no label in the header is cut"
     clean(page, "phone-02-welcome")
     ctx.close()
+
+
+def header_clipped(page) -> list[str]:
+    """Labels in the slim header whose text does not fit their box (cut, or running under a neighbour)."""
+    return page.evaluate("""() => [...document.querySelectorAll('.h2l-header-buttons .h2l-button, .h2l-where-text')]
+        .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
 
 
 TEACHING_PARTS = ("basics", "causes", "symptoms", "testing", "questions", "treatment", "self-care", "outlook",
@@ -83,6 +90,7 @@ def test_a_phone_learner_meets_a_self_check_every_few_screens(browser, server):
             }}
             return gaps; }}""")
         worst[part] = round(max(gaps) / PHONE["height"], 1)
+        assert header_clipped(page) == [], f"{part}: no label in the phone's header is cut"
         if part == "treatment":
             page.locator(".h2l-sec-treatment .h2l-checkpoint").first.scroll_into_view_if_needed()
             clean(page, "phone-05-quick-check")
