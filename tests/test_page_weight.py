@@ -8,17 +8,25 @@ import ipywidgets as w
 from her2lesson.dashboard.app import PREPARE_DELAY, Dashboard
 from her2lesson.server import NO_MATH, Preloads, without_mathjax
 from her2lesson.widgets.lean import lean_layouts
-from her2lesson.widgets.module import MODULE_DIR, esm, module_version
+from her2lesson.widgets.module import MODULE_DIR, esm_source, module_version
 
 
 def test_served_kernels_send_a_small_loader_instead_of_the_module(monkeypatch):
     monkeypatch.setenv("HER2LESSON_WIDGET_MODULES", "1")
-    loader = esm("question.js")
+    loader = esm_source("question.js")
     source = (MODULE_DIR / "question.js").read_text()
-    assert isinstance(loader, str) and len(loader) < len(source) / 5
+    assert len(loader) < len(source) / 5
     assert f"her2lesson/widgets/question.js?v={module_version('question.js')}" in loader
     monkeypatch.delenv("HER2LESSON_WIDGET_MODULES")
-    assert esm("question.js") == MODULE_DIR / "question.js", "JupyterLab and nbval get the module inline"
+    assert esm_source("question.js") == source, "JupyterLab and nbval get the module inline"
+
+
+def test_a_widget_is_not_a_new_class_per_instance():
+    from her2lesson.widgets import QuestionForm
+
+    first, second = QuestionForm(), QuestionForm()
+    assert type(first) is type(second) is QuestionForm, "anywidget's per-instance add_traits is skipped"
+    assert first._anywidget_id == "her2lesson.QuestionForm" and first._esm
 
 
 def test_a_changed_module_gets_a_new_address(tmp_path, monkeypatch):

@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import anywidget
 import traitlets
 
-from .module import esm
+from .module import LessonWidget, esm, widget_id
 
 
-class TextEntry(anywidget.AnyWidget):
+class TextEntry(LessonWidget):
     _esm = esm("entry.js")
+    _anywidget_id = widget_id("TextEntry")
     label = traitlets.Unicode("").tag(sync=True)
     placeholder = traitlets.Unicode("").tag(sync=True)
     button_label = traitlets.Unicode("Add").tag(sync=True)

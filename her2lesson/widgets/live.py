@@ -1,16 +1,16 @@
 """A live region: visible HTML that is also announced to screen readers when it changes."""
 from __future__ import annotations
 
-import anywidget
 import traitlets
 
-from .module import esm
+from .module import LessonWidget, esm, widget_id
 
 
-class LiveRegion(anywidget.AnyWidget):
+class LiveRegion(LessonWidget):
     """Feedback and status messages. `html` must be built from trusted content or escaped learner text."""
 
     _esm = esm("live.js")
+    _anywidget_id = widget_id("LiveRegion")
     html = traitlets.Unicode("").tag(sync=True)
     css_class = traitlets.Unicode("h2l-live").tag(sync=True)
 

@@ -5,23 +5,23 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import anywidget
 import traitlets
 
-from .module import esm
+from .module import LessonWidget, esm, widget_id
 
 log = logging.getLogger(__name__)
 
 KINDS = ("single", "multiple", "select")
 
 
-class QuestionForm(anywidget.AnyWidget):
+class QuestionForm(LessonWidget):
     """`value`: chosen option indexes (single, multiple) or one choice index or None per row (select).
 
     Whatever a client sends is validated here: out-of-range or malformed values are dropped, never raised.
     """
 
     _esm = esm("question.js")
+    _anywidget_id = widget_id("QuestionForm")
     kind = traitlets.Unicode("single").tag(sync=True)
     number = traitlets.Unicode("").tag(sync=True)  # "Question 2 of 10"
     legend = traitlets.Unicode("").tag(sync=True)  # the question itself

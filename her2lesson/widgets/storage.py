@@ -4,16 +4,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import anywidget
 import traitlets
 
-from .module import esm
+from .module import LessonWidget, esm, widget_id
 
 MAX_STORED = 64
 
 
-class BrowserStore(anywidget.AnyWidget):
+class BrowserStore(LessonWidget):
     _esm = esm("storage.js")
+    _anywidget_id = widget_id("BrowserStore")
     key = traitlets.Unicode("her2lesson.resume").tag(sync=True)
     value = traitlets.Unicode("").tag(sync=True)
 
