@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import ipywidgets as w
 
@@ -77,5 +78,7 @@ def test_the_next_part_is_built_ahead_only_once_the_page_is_drawn(content):
         await asyncio.sleep(PREPARE_DELAY * 2)
         return before, following in d.cache
 
-    before, after = asyncio.run(run())
+    # in a thread of its own: earlier browser tests in this process may hold the main thread's event loop
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        before, after = worker.submit(asyncio.run, run()).result(timeout=60)
     assert not before and after
