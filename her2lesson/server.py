@@ -349,6 +349,9 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         f"--MappingKernelManager.cull_interval={max(5, min(60, cull_idle_seconds // 2 or 5))}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
+        # Kernels talk to the server over Unix sockets in Voila's private (0700) connection folder, named after the
+        # kernel's id: two kernels can never be handed the same TCP port by a race between picking and binding it.
+        "--KernelManager.transport=ipc",
         f"--LessonVoila.max_learners={max_learners}",
         f"--LessonVoila.unconnected_grace={unconnected_grace}",
     ]

@@ -107,3 +107,27 @@ def test_a_connection_that_floods_its_kernel_is_closed_and_the_page_goes_on(page
     view.locator("input").first.check()
     view.get_by_role("button", name="Check").click()
     view.locator(".h2l-live").filter(has_text=re.compile(r"\w")).wait_for(timeout=30_000)
+
+
+def test_kernels_reach_the_server_over_private_unix_sockets_so_ports_cannot_collide(page, server):
+    """The probe saw two kernels handed the same TCP port in a burst (picked, released, then bound by another):
+    the server froze. Kernels now use Unix sockets named after their own id, in a folder only the server can read."""
+    import json
+    import stat
+    from pathlib import Path
+
+    import psutil
+
+    open_dashboard(page, server, "track=patient")
+    page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
+    kernels = [p for p in psutil.Process(server.process.pid).children(recursive=True) if "-f" in p.cmdline()]
+    assert kernels, "no kernel process found"
+    for kernel in kernels:
+        argv = kernel.cmdline()
+        connection = Path(argv[argv.index("-f") + 1])
+        info = json.loads(connection.read_text())
+        assert info["transport"] == "ipc", info
+        assert Path(info["ip"]).name.startswith(connection.stem), info["ip"]  # named after this kernel alone
+        folder = connection.parent
+        assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0, oct(folder.stat().st_mode)
+        assert Path(f"{info['ip']}-{info['shell_port']}").is_socket()
