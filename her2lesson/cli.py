@@ -64,7 +64,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     snapshot_dir = Path(tempfile.mkdtemp(prefix="her2lesson-"))  # private (0700), removed when the server stops
     atexit.register(shutil.rmtree, snapshot_dir, True)
     os.environ[SNAPSHOT_ENV] = str(write_snapshot(content, snapshot_dir))
+    from .class_ready import SELF_URL_ENV, own_server_url
     from .server import run, voila_argv
+
+    os.environ[SELF_URL_ENV] = own_server_url(args.host, args.port)  # the educator view's "get ready" reaches it
 
     notebook = str(dashboard_notebook())
     host_shown = "127.0.0.1" if args.host in ("", "0.0.0.0") else args.host

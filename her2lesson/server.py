@@ -30,6 +30,7 @@ from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+from . import class_ready
 from .paths import SHARE_DIR, TEMPLATE_NAME
 from .widgets.module import MODULE_DIR, ROUTE, SERVED_ENV
 
@@ -103,6 +104,9 @@ class LessonPageHandler(TornadoVoilaHandler):
             self.set_header("Cache-Control", "no-store")
             self.finish(self.render_template("503.html", base_url=self.base_url))
             return
+        readiness = getattr(app, "readiness", None)
+        if readiness is not None and self.request.method == "GET":
+            readiness.page_claimed()
         self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
         if PRELOADS.scripts:
             self.set_header("Link", PRELOADS.header())
@@ -289,6 +293,69 @@ class HealthHandler(JupyterHandler):
         self.finish(json.dumps({"status": "ok", "kernels": len(kernels), "port": self.port}))
 
 
+class ReadyHandler(tornado.web.RequestHandler):
+    """POST /her2lesson/ready {"educator_code", "learners", "minutes"}: keep kernels ready for a class coming now.
+
+    Without "learners" it only reports how ready the server is. Any cohort's educator code opens it (the pool is the
+    whole server's); wrong codes are counted per client address and then refused for a while, with a log line that
+    names no code."""
+
+    TRIES, WINDOW = 10, 600.0
+    failures: dict[str, list[float]] = {}
+
+    def initialize(self, readiness: class_ready.ClassReadiness) -> None:  # type: ignore[override]
+        self.readiness = readiness
+
+    def check_xsrf_cookie(self) -> None:
+        """The code travels in the body, no cookie grants anything here, so a cross-site form gains nothing."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+
+    def _refuse(self, status: int, message: str) -> None:
+        self.set_status(status)
+        self.finish(json.dumps({"message": message}))
+
+    def _code_opens_a_cohort(self, code: str) -> bool:
+        from .records import open_store
+
+        with open_store(create=False) as store:
+            return store.cohort_by_educator_code(code) is not None
+
+    async def post(self) -> None:
+        client = self.request.remote_ip or "?"
+        now = time.monotonic()
+        recent = [t for t in self.failures.get(client, []) if now - t < self.WINDOW]
+        self.failures[client] = recent
+        if len(recent) >= self.TRIES:
+            return self._refuse(429, "Too many wrong educator codes. Try again in ten minutes.")
+        try:
+            body = json.loads(self.request.body[:4096] or b"{}")
+            code = str(body.get("educator_code", ""))[:64].strip()
+            learners = body.get("learners")
+            minutes = float(body.get("minutes", class_ready.DEFAULT_MINUTES))
+            learners = None if learners is None else int(learners)
+        except (ValueError, TypeError, AttributeError):
+            return self._refuse(400, "Send JSON: educator_code, and learners (a whole number) to get ready.")
+        try:
+            known = bool(code) and await tornado.ioloop.IOLoop.current().run_in_executor(
+                None, self._code_opens_a_cohort, code)
+        except Exception:  # noqa: BLE001 - a store that fails is logged, and the educator told plainly
+            log.warning("getting ready for a class: the learner records could not be read")
+            return self._refuse(503, "The learner records cannot be read just now, so the code cannot be checked.")
+        if not known:
+            recent.append(now)
+            log.warning("getting ready for a class: a wrong educator code (%d of %d tries from one address)",
+                        len(recent), self.TRIES)
+            return self._refuse(403, "That educator code does not open a class on this server.")
+        if not self.readiness.supported:
+            return self._refuse(409, "This server runs without kernels kept ready (--pool-size 0), so it cannot "
+                                     "get ready for a class.")
+        status = self.readiness.status() if learners is None else self.readiness.ask(learners, minutes)
+        self.finish(status.as_json())
+
+
 class LessonVoila(Voila):
     """Voila with the lesson's page handler and a health endpoint."""
 
@@ -309,6 +376,11 @@ class LessonVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
+        # The lesson's own log lines (a full module, a class getting ready, a failed write) go where Voila's go,
+        # in its format, at INFO; before this, only warnings reached stderr, bare, through logging's last resort.
+        ours = logging.getLogger("her2lesson")
+        ours.handlers, ours.propagate = list(self.log.handlers), False
+        ours.setLevel(logging.INFO)
         handlers = []
         for spec in super().init_handlers():
             if len(spec) > 1 and spec[1] in self.replacements:
@@ -318,11 +390,15 @@ class LessonVoila(Voila):
             handlers.append(spec)
         sweeper = Sweeper(self.kernel_manager, self.unconnected_grace)
         tornado.ioloop.PeriodicCallback(sweeper.sweep, max(1000, self.unconnected_grace * 250)).start()
+        self.readiness = class_ready.ClassReadiness(self.kernel_manager, self.max_learners,
+                                                    lambda: learner_kernels(self.kernel_manager))
+        tornado.ioloop.PeriodicCallback(self.readiness.tick, 5000).start()
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.
         handlers.insert(0, (f"{base}/health", HealthHandler, {"port": self.port}))
         handlers.insert(1, (f"{base}/{NO_MATH}", NoMathHandler))
         handlers.insert(2, (f"{base}/{ROUTE}([a-z]+\\.js)", WidgetModuleHandler))  # names only: no other file
+        handlers.insert(3, (f"{base}/{class_ready.ROUTE}", ReadyHandler, {"readiness": self.readiness}))
         return handlers
 
 

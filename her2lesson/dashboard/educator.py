@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import os
+import threading
+import time
 from collections.abc import Callable
 from html import escape
 
 import ipywidgets as w
 
+from ..class_ready import MOST_LEARNERS, SELF_URL_ENV, Readiness, ReadyRefused, ask_server
 from ..content import Content
 from ..documents import MAX_NAME
 from ..quiz.ledger import FINAL
@@ -130,9 +134,86 @@ class CertificateCheck:
         return self.check(self.checked_id, name)
 
 
+class ClassReady:
+    """'Get ready for a class': the educator says how many learners will open the link together; the server keeps
+    that many lessons started ahead (see class_ready.py). Shown once an educator code has opened a class."""
+
+    POLL_SECONDS, POLL_FOR = 3.0, 180.0
+
+    def __init__(self, t: Strings, ask: Callable[..., Readiness]):
+        self.t, self._ask = t, ask
+        self.code = ""
+        self.status = LiveRegion()
+        self.entry = TextEntry(on_add=self.get_ready, label=t("educator_ready_label"), placeholder="",
+                               button_label=t("educator_ready_button"), max_length=4, autocomplete="off")
+        intro = w.HTML(f'<h2>{escape(t("educator_ready_title"))}</h2><p>{escape(t("educator_ready_intro"))}</p>')
+        self.widget = w.VBox([intro, self.entry, self.status], layout=w.Layout(width="100%"))
+        self.widget.add_class("h2l-class-ready")
+        self._timer: threading.Timer | None = None
+
+    def describe(self, status: Readiness) -> tuple[str, str]:
+        """The sentence for a status, and its live-region kind."""
+        if not status.granted:
+            return self.t("educator_ready_off", ready=status.ready), "h2l-info"
+        text = (self.t("educator_ready_done", ready=status.ready) if status.ready >= status.granted else
+                self.t("educator_ready_status", asked=status.asked, ready=status.ready, granted=status.granted,
+                       starting=status.starting))
+        if status.limited_by:
+            text += " " + self.t("educator_ready_limited", granted=status.granted, limit=status.limited_by)
+        return text, "h2l-right" if status.ready >= status.granted else "h2l-info"
+
+    def _say(self, text: str, kind: str) -> None:
+        self.status.say(f"<p>{escape(text)}</p>", f"h2l-live {kind}")
+
+    def get_ready(self, text: str) -> Readiness | None:
+        try:
+            learners = int(text.strip())
+        except ValueError:
+            learners = -1
+        if not 0 <= learners <= MOST_LEARNERS:
+            self._say(self.t("educator_ready_number"), "h2l-wrong")
+            return None
+        try:
+            status = self._ask(self.code, learners)
+        except ReadyRefused as refused:
+            self._say(self.t("educator_ready_unavailable", reason=str(refused)), "h2l-wrong")
+            return None
+        self._say(*self.describe(status))
+        self._follow(time.monotonic() + self.POLL_FOR)
+        return status
+
+    def _follow(self, until: float) -> None:
+        """Update the sentence every few seconds while places are still starting (for at most a few minutes)."""
+        if self._timer is not None:
+            self._timer.cancel()
+
+        def poll() -> None:
+            try:
+                status = self._ask(self.code, None)
+            except ReadyRefused:
+                return
+            self._say(*self.describe(status))
+            if status.granted and status.ready < status.granted and time.monotonic() < until:
+                self._follow(until)
+
+        self._timer = threading.Timer(self.POLL_SECONDS, poll)
+        self._timer.daemon = True
+        self._timer.start()
+
+
+def ask_own_server(code: str, learners: int | None) -> Readiness:
+    """The server that started this kernel, reached on the address `her2lesson serve` put in the environment."""
+    url = os.environ.get(SELF_URL_ENV)
+    if not url:
+        raise ReadyRefused("this page was not started by her2lesson serve")
+    return ask_server(url, code, learners)
+
+
 class EducatorView:
-    def __init__(self, content: Content, t: Strings, store: Callable[[], Store | None]):
+    def __init__(self, content: Content, t: Strings, store: Callable[[], Store | None],
+                 ask_ready: Callable[..., Readiness] = ask_own_server):
         self.content, self.t, self._store = content, t, store
+        self.ready = ClassReady(t, ask_ready)
         self.prompts = question_prompts(content)
         self.cohort = None
         self.status = LiveRegion()
@@ -164,7 +245,8 @@ class EducatorView:
             self.status.say(f"<p>{escape(self.t('educator_code_unknown'))}</p>", "h2l-live h2l-wrong")
             return
         self.cohort = cohort
-        self.results_box.children = (self.status, self.refresh_button, self.report)
+        self.ready.code = str(code).strip()[:64]
+        self.results_box.children = (self.ready.widget, self.status, self.refresh_button, self.report)
         self.refresh()
 
     def refresh(self) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..class_ready import Readiness
 from ..quiz.ledger import FINAL
 from . import codes
 from .certificates import Verification, verify
@@ -57,6 +58,42 @@ def cmd_cohort_create(args: argparse.Namespace) -> int:
     print(f"Educator code: {cohort.educator_code}")
     print("Keep the educator code private: it opens the class results and is shown only now.")
     print(f"Results: her2lesson results {cohort.educator_code}")
+    return 0
+
+
+def readiness_line(status: Readiness) -> str:
+    """One plain line about how ready the server is for the class."""
+    if not status.granted:
+        return f"No class is announced. Kernels ready now: {status.ready}."
+    line = (f"Getting ready for {status.asked} learners: {status.granted} places kept for about "
+            f"{status.minutes_left} min; {status.ready} ready now, {status.starting} starting.")
+    if status.limited_by:
+        line += f" Fewer places than asked: the server's {status.limited_by} allows no more."
+    return line
+
+
+def cmd_cohort_ready(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from ..class_ready import ReadyRefused, ask_server
+
+    code = os.environ.get("HER2LESSON_EDUCATOR_CODE", "")
+    if not code:
+        if not sys.stdin.isatty():
+            return _fail("her2lesson cohort ready: set HER2LESSON_EDUCATOR_CODE, or run it in a terminal to type "
+                         "the educator code")
+        code = getpass.getpass("Educator code (not shown): ")
+    try:
+        status = ask_server(args.url, code.strip(), args.learners, args.minutes)
+        print(readiness_line(status), flush=True)
+        deadline = time.monotonic() + args.wait
+        while args.wait and status.granted and status.ready < status.granted and time.monotonic() < deadline:
+            time.sleep(2)
+            status = ask_server(args.url, code.strip())
+            print(readiness_line(status), flush=True)
+    except ReadyRefused as refused:
+        return _fail(f"her2lesson cohort ready: {refused}")
     return 0
 
 
@@ -227,6 +264,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--host", default="127.0.0.1", help="host in the join link (default: 127.0.0.1)")
     create.add_argument("--port", type=int, default=8866, help="port in the join link (default: 8866)")
     create.set_defaults(func=_guarded(cmd_cohort_create))
+
+    ready = cohort_sub.add_parser(
+        "ready", help="keep kernels ready on a running server for a class about to open the link",
+        description="Tell a running server that N learners will open the link at once, so their pages find a "
+        "kernel waiting instead of queueing for cold starts. Places are kept for MINUTES or until N pages were "
+        "served, within the server's learner cap and free memory; 0 calls the class off. The educator code of any "
+        "cohort on that server is asked for (or read from $HER2LESSON_EDUCATOR_CODE), never put on the command "
+        "line.")
+    ready.add_argument("learners", type=int, metavar="N", help="how many learners are about to arrive")
+    ready.add_argument("--url", default="http://127.0.0.1:8866/",
+                       help="the running server (default: http://127.0.0.1:8866/)")
+    ready.add_argument("--minutes", type=float, default=30, help="how long to keep the places (default: 30)")
+    ready.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                       help="report progress every 2 s until all places are ready, at most SECONDS")
+    ready.set_defaults(func=_guarded(cmd_cohort_ready))
 
     results = sub.add_parser("results", parents=[where], help="a cohort's results per question and per learner",
                              description="Print a cohort's correct rate per question (most missed first) and "

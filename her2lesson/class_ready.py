@@ -1,0 +1,199 @@
+"""Getting the server ready for a class that arrives at once.
+
+When an educator says "open the link now", thirty learners arrive within seconds. A learner whose page finds a
+preheated kernel waiting is reading in a second or two; one who finds the pool empty waits while a kernel starts
+cold, and on two cores thirty cold starts queue for twenty seconds. So an educator can say ahead "N learners are
+coming" (the educator view, or `her2lesson cohort ready N`): the pool grows to N, within the server's learner cap and
+the memory the machine has free, and shrinks back when they have arrived or the time asked for has passed.
+
+The server side lives here (`ClassReadiness`, driven by the page handler and a periodic tick); `ask_server` is the
+client side, used by the educator view inside a kernel and by the command line.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("her2lesson.class_ready")
+
+ROUTE = "her2lesson/ready"
+DEFAULT_MINUTES = 30
+MOST_MINUTES = 240
+MOST_LEARNERS = 500
+KERNEL_MB = 100  # a learner's kernel with headroom (measured: about 72 MB resident)
+MEMORY_SHARE = 0.7  # of the memory free now, the most a prepared pool may take
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What an educator is told: how many places were asked for, granted, ready now and still starting."""
+
+    asked: int
+    granted: int
+    ready: int
+    starting: int
+    minutes_left: int
+    limited_by: str  # "" | "learner cap" | "memory"
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+def free_memory_mb(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """Memory the machine can still give (MemAvailable), or None where it cannot be read."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _pool_entries(manager: Any) -> list[Any]:
+    pools = getattr(manager, "_pools", {})
+    return list(pools.get(getattr(manager, "notebook_path", None), []))
+
+
+def _ready_ids(manager: Any) -> list[str]:
+    """Kernel ids of the pool entries that have finished starting, oldest first."""
+    ids = []
+    for entry in _pool_entries(manager):
+        if entry.done() and not entry.cancelled() and entry.exception() is None:
+            kernel_id = entry.result().get("kernel_id")
+            if kernel_id:
+                ids.append(kernel_id)
+    return ids
+
+
+class ClassReadiness:
+    """Grows and shrinks Voila's preheated pool for a class that is coming."""
+
+    def __init__(self, manager: Any, max_learners: int, learners_now: Callable[[], int],
+                 clock: Callable[[], float] = time.monotonic, free_mb: Callable[[], int | None] = free_memory_mb):
+        self.manager, self.max_learners, self.learners_now = manager, max_learners, learners_now
+        self.clock, self.free_mb = clock, free_mb
+        self.usual = self._size()  # the pool size the server was started with
+        self.asked = 0
+        self.remaining = 0  # learners of the announced class who have not arrived yet
+        self.until = 0.0
+        self.limited_by = ""
+
+    @property
+    def supported(self) -> bool:
+        """Only a server started with a pool (`--pool-size` > 0) can keep kernels ready."""
+        return hasattr(self.manager, "fill_if_needed") and self.usual > 0
+
+    def _config(self) -> dict:
+        return self.manager.kernel_pools_config.setdefault("default", {})
+
+    def _size(self) -> int:
+        try:
+            return int(self._config().get("pool_size", 0))
+        except AttributeError:
+            return 0
+
+    def _set_size(self, size: int) -> None:
+        self._config()["pool_size"] = size
+
+    def _grant(self, learners: int) -> int:
+        """The places this server can hold for the class: within its learner cap and the memory free now."""
+        granted, self.limited_by = learners, ""
+        if self.max_learners:
+            room = max(0, self.max_learners - self.learners_now())
+            if room < granted:
+                granted, self.limited_by = room, "learner cap"
+        free = self.free_mb()
+        if free is not None:
+            pooled = len(_pool_entries(self.manager))
+            room = pooled + int(free * MEMORY_SHARE) // KERNEL_MB
+            if room < granted:
+                granted, self.limited_by = room, "memory"
+        return max(granted, self.usual)
+
+    def ask(self, learners: int, minutes: float = DEFAULT_MINUTES) -> Readiness:
+        """An educator announces a class of `learners` arriving within `minutes`."""
+        learners = max(0, min(int(learners), MOST_LEARNERS))
+        minutes = max(1.0, min(float(minutes), MOST_MINUTES))
+        self.asked = learners
+        self.remaining = self._grant(learners) if learners else 0  # 0: the class was called off
+        self.until = self.clock() + 60 * minutes if learners else 0.0
+        log.info("getting ready for a class: %d learners asked, %d places for %g minutes%s", learners,
+                 self.remaining, minutes, f" (limited by {self.limited_by})" if self.limited_by else "")
+        self._apply()
+        return self.status()
+
+    def page_claimed(self) -> None:
+        """A learner's page was served: one fewer of the class still to come (the pool then refills to fewer)."""
+        if self.remaining:
+            self.remaining -= 1
+            self._set_size(max(self.usual, self.remaining))
+
+    def _apply(self) -> None:
+        size = max(self.usual, self.remaining)
+        self._set_size(size)
+        if len(_pool_entries(self.manager)) < size:
+            self.manager.fill_if_needed(delay=0, notebook_name=self.manager.notebook_path)
+
+    async def tick(self) -> None:
+        """Periodic: when the time asked for has passed, stop keeping places; hand back ready kernels beyond the
+        usual pool (kernels still starting are left to finish, and go at the next tick)."""
+        if self.remaining and self.clock() >= self.until:
+            log.info("the class time is over: %d places not taken are given back", self.remaining)
+            self.remaining = 0
+        if not self.supported:
+            return
+        size = max(self.usual, self.remaining)
+        self._set_size(size)
+        surplus = len(_pool_entries(self.manager)) - size
+        for kernel_id in list(reversed(_ready_ids(self.manager)))[:max(0, surplus)]:
+            await self.manager.shutdown_kernel(kernel_id)
+
+    def status(self) -> Readiness:
+        entries = _pool_entries(self.manager)
+        ready = len(_ready_ids(self.manager))
+        left = max(0, round((self.until - self.clock()) / 60)) if self.remaining else 0
+        return Readiness(asked=self.asked if self.remaining else 0, granted=self.remaining, ready=ready,
+                         starting=max(0, len(entries) - ready), minutes_left=left, limited_by=self.limited_by)
+
+
+SELF_URL_ENV = "HER2LESSON_SERVER_URL"  # how a kernel reaches its own server (set by `her2lesson serve`)
+
+
+def own_server_url(host: str, port: int) -> str:
+    """The address a kernel on this machine uses to reach the server listening on host:port."""
+    local = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    shown = f"[{local}]" if ":" in local else local
+    return f"http://{shown}:{port}/"
+
+
+class ReadyRefused(Exception):
+    """The server said no (wrong code, no pool, too many tries) or could not be reached; the message is plain."""
+
+
+def ask_server(base_url: str, educator_code: str, learners: int | None = None, minutes: float = DEFAULT_MINUTES,
+               timeout: float = 10) -> Readiness:
+    """POST to a running server's ready endpoint; with `learners` None, only ask how ready it is."""
+    body: dict[str, Any] = {"educator_code": educator_code}
+    if learners is not None:
+        body.update(learners=learners, minutes=minutes)
+    request = urllib.request.Request(base_url.rstrip("/") + "/" + ROUTE, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Readiness(**json.load(response))
+    except urllib.error.HTTPError as error:
+        try:
+            message = json.load(error).get("message", "")
+        except (ValueError, AttributeError):
+            message = ""
+        raise ReadyRefused(message or f"the server answered {error.code}") from None
+    except (OSError, ValueError, TypeError) as error:
+        raise ReadyRefused(f"could not reach the server at {base_url}: {error}") from None

@@ -1,0 +1,154 @@
+"""Getting ready for a class: the pool grows to the class, within the server's limits, and shrinks back."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from her2lesson.class_ready import ClassReadiness, Readiness, ReadyRefused, own_server_url
+
+
+class Started:
+    """A pool entry whose kernel has started (Voila's pool holds futures of {"kernel_id": ...})."""
+
+    def __init__(self, kernel_id: str, done: bool = True):
+        self.kernel_id, self._done = kernel_id, done
+
+    def done(self) -> bool:
+        return self._done
+
+    def cancelled(self) -> bool:
+        return False
+
+    def exception(self) -> None:
+        return None
+
+    def result(self) -> dict:
+        return {"kernel_id": self.kernel_id}
+
+
+class FakePoolManager:
+    """Voila's pooled kernel manager as ClassReadiness uses it: a size in kernel_pools_config, a pool per
+    notebook that fill_if_needed tops up to that size, shutdown_kernel taking a kernel out of the pool."""
+
+    def __init__(self, size: int, instantly: bool = True):
+        self.kernel_pools_config = {"default": {"pool_size": size}}
+        self.notebook_path = "dashboard.ipynb"
+        self._pools = {self.notebook_path: []}
+        self.started = 0
+        self.instantly = instantly
+        self.shut: list[str] = []
+        self.fill_if_needed()
+
+    @property
+    def pool(self) -> list:
+        return self._pools[self.notebook_path]
+
+    def fill_if_needed(self, delay=None, notebook_name=None) -> None:
+        while len(self.pool) < self.kernel_pools_config["default"]["pool_size"]:
+            self.started += 1
+            self.pool.append(Started(f"k{self.started}", done=self.instantly))
+
+    def claim(self) -> None:
+        """What Voila does when a page takes a preheated kernel: pop one, refill to the size set now."""
+        self.pool.pop(0)
+        self.fill_if_needed()
+
+    async def shutdown_kernel(self, kernel_id: str) -> None:
+        self.shut.append(kernel_id)
+        self._pools[self.notebook_path] = [e for e in self.pool if e.kernel_id != kernel_id]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def readiness(manager, max_learners=150, learners=0, free_mb=24_000, clock=None) -> ClassReadiness:
+    return ClassReadiness(manager, max_learners, lambda: learners, clock=clock or Clock(), free_mb=lambda: free_mb)
+
+
+def test_a_class_of_thirty_gets_thirty_kernels_ready_and_the_pool_shrinks_as_they_arrive():
+    manager = FakePoolManager(2)
+    ready = readiness(manager)
+    status = ready.ask(30)
+    assert (status.asked, status.granted, status.ready, status.limited_by) == (30, 30, 30, "")
+    for arrived in range(1, 31):
+        ready.page_claimed()
+        manager.claim()
+        assert len(manager.pool) == max(2, 30 - arrived)  # never started again for learners already here
+    assert manager.started == 32  # the usual 2, then 28 more for the class, then the usual pool refilled by 2
+    assert ready.status().granted == 0
+
+
+def test_the_class_is_held_within_the_learner_cap_and_the_free_memory():
+    capped = readiness(FakePoolManager(2), max_learners=40, learners=25).ask(30)
+    assert (capped.granted, capped.limited_by) == (15, "learner cap")
+    low = readiness(FakePoolManager(2), free_mb=1000).ask(30)  # 70% of 1000 MB at 100 MB a kernel, plus the 2 held
+    assert (low.granted, low.limited_by) == (9, "memory")
+
+
+def test_places_not_taken_are_given_back_when_the_time_is_over():
+    clock = Clock()
+    manager = FakePoolManager(2)
+    ready = readiness(manager, clock=clock)
+    ready.ask(10, minutes=15)
+    for _ in range(3):
+        ready.page_claimed()
+        manager.claim()
+    asyncio.run(ready.tick())
+    assert len(manager.pool) == 7 and not manager.shut  # still within the time: the rest of the class may come
+    clock.now += 15 * 60
+    asyncio.run(ready.tick())
+    assert len(manager.pool) == 2 and len(manager.shut) == 5
+    assert ready.status() == Readiness(asked=0, granted=0, ready=2, starting=0, minutes_left=0, limited_by="")
+
+
+def test_calling_the_class_off_and_kernels_still_starting():
+    manager = FakePoolManager(1, instantly=False)
+    ready = readiness(manager)
+    status = ready.ask(5)
+    assert (status.ready, status.starting) == (0, 5)
+    assert ready.ask(0).granted == 0
+    asyncio.run(ready.tick())
+    assert not manager.shut  # kernels still starting are left to finish; they go at a later tick
+
+
+def test_a_server_without_a_pool_cannot_get_ready():
+    assert not readiness(FakePoolManager(0)).supported
+    assert readiness(FakePoolManager(1)).supported
+
+
+@pytest.mark.parametrize("host,url", [("0.0.0.0", "http://127.0.0.1:8866/"), ("", "http://127.0.0.1:8866/"),
+                                      ("10.1.2.3", "http://10.1.2.3:8866/"), ("::", "http://[::1]:8866/")])
+def test_a_kernel_reaches_its_server_on_a_local_address(host, url):
+    assert own_server_url(host, 8866) == url
+
+
+def test_the_educator_view_gets_ready_and_says_how_far_it_got(content):
+    from her2lesson.dashboard.educator import ClassReady
+    from her2lesson.strings import Strings
+
+    asked: list[tuple[str, int | None]] = []
+
+    def server(code: str, learners: int | None) -> Readiness:
+        asked.append((code, learners))
+        if code != "EDU-CODE":
+            raise ReadyRefused("That educator code does not open a class on this server.")
+        return Readiness(asked=12, granted=10, ready=4, starting=6, minutes_left=30, limited_by="memory")
+
+    panel = ClassReady(Strings.for_language(content.strings), server)
+    panel.POLL_SECONDS = 3600  # the follow-up poll is not part of this test
+    panel.code = "EDU-CODE"
+    assert panel.get_ready("twelve") is None
+    assert "whole number" in panel.status.html and not asked
+    assert panel.get_ready(" 12 ").granted == 10
+    assert asked == [("EDU-CODE", 12)]
+    said = panel.status.html
+    assert "4 of 10 places ready, 6 starting" in said and "memory" in said
+    panel.code = "wrong"
+    assert panel.get_ready("3") is None and "does not open a class" in panel.status.html
+    assert panel.describe(Readiness(12, 10, 10, 0, 29, ""))[0].startswith("Ready: 10 places are waiting")
