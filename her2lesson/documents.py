@@ -10,6 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from fpdf import FPDF as _PDFBase  # the real base, mixed in by _doc_class() when the first PDF is made
+else:
+    _PDFBase = object
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 MAX_NAME = 80
@@ -30,13 +36,16 @@ def _document(orientation: str = "P", page_format: str = "A4") -> "_DocMixin":
 
 
 @functools.cache
-def _doc_class() -> type:
+def _doc_class() -> type[_DocMixin]:
     from fpdf import FPDF
 
     return type("LessonPDF", (_DocMixin, FPDF), {})
 
 
-class _DocMixin:
+class _DocMixin(_PDFBase):
+    """The lesson's PDF helpers on top of fpdf2's FPDF (a base for the type checker; at run time FPDF is mixed in
+    by _doc_class(), so fpdf2 loads only when a PDF is made)."""
+
     def __init__(self, orientation: str = "P", page_format: str = "A4"):
         super().__init__(orientation=orientation, unit="mm", format=page_format)
         self.set_auto_page_break(True, margin=18)
@@ -138,7 +147,8 @@ def _block_height(doc: "_DocMixin", width: float, text: str, size: float, bold: 
     if not text:
         return 0.0
     doc.style(size, bold)
-    return doc.multi_cell(width, size * 0.45, doc.text_of(text), dry_run=True, output="HEIGHT")
+    # fpdf2 types the result as the union over every `output` choice; output="HEIGHT" returns the height alone.
+    return cast(float, doc.multi_cell(width, size * 0.45, doc.text_of(text), dry_run=True, output="HEIGHT"))
 
 
 def _text_block(doc: "_DocMixin", x: float, width: float, text: str, size: float, bold: bool = False,
@@ -149,6 +159,10 @@ def _text_block(doc: "_DocMixin", x: float, width: float, text: str, size: float
     doc.style(size, bold, color)
     doc.set_x(x)
     doc.multi_cell(width, size * 0.45, doc.text_of(text), align=align, new_x="LEFT", new_y="NEXT")
+
+
+_FootLine = tuple[str, float, bool, tuple[int, int, int]]
+"""One line of the certificate's foot: text, font size, bold, colour."""
 
 
 def certificate_pdf(c: Certificate) -> bytes:
@@ -174,8 +188,10 @@ def certificate_pdf(c: Certificate) -> bytes:
     # The foot: provider and accreditation on the left, the ID and how to check it on the right.
     gap = 12.0
     column = (width - gap) / 2 if c.certificate_id else width
-    foot = [(c.provider_label, 10, False, CERT_GREY), (c.provider, 15, True, INK), (c.accreditation, 10.5, False, INK)]
-    ident = [(c.id_label, 10, False, CERT_GREY), (c.certificate_id, 17, True, ACCENT), (c.verify_note, 10, False, INK)]
+    foot: list[_FootLine] = [(c.provider_label, 10, False, CERT_GREY), (c.provider, 15, True, INK),
+                             (c.accreditation, 10.5, False, INK)]
+    ident: list[_FootLine] = [(c.id_label, 10, False, CERT_GREY), (c.certificate_id, 17, True, ACCENT),
+                              (c.verify_note, 10, False, INK)]
     columns = [foot, ident] if c.certificate_id else [foot]
     foot_height = max(sum(_block_height(doc, column, text, size, bold) + 1 for text, size, bold, _ in col)
                       for col in columns)

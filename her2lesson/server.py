@@ -92,7 +92,7 @@ class LessonPageHandler(TornadoVoilaHandler):
     """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads and the preload header; a
     plain "the module is full" page (503, Retry-After) when this server already holds its most learners."""
 
-    async def prepare(self) -> None:  # type: ignore[override]
+    async def prepare(self) -> None:
         await super().prepare()
         app = self.settings.get("her2lesson")
         most = getattr(app, "max_learners", 0)
@@ -204,12 +204,12 @@ class LessonKernelSocket(VoilaKernelWebsocketHandler):
 
     BURST, PER_SECOND = 300, 60.0  # a token bucket per connection
 
-    async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+    async def open(self, kernel_id: str) -> None:
         CONNECTED.add(kernel_id)
         self._tokens, self._refilled = float(self.BURST), time.monotonic()
         await super().open(kernel_id)
 
-    def on_message(self, ws_message: str | bytes) -> None:  # type: ignore[override]
+    def on_message(self, ws_message: str | bytes) -> None:
         now = time.monotonic()
         self._tokens = min(self.BURST, self._tokens + (now - self._refilled) * self.PER_SECOND)
         self._refilled = now
@@ -260,7 +260,7 @@ class RequestWaiterHandler(RequestInfoSocketHandler):
     socket removes only its own entry.
     """
 
-    def open(self, kernel_id: str) -> None:  # type: ignore[override]
+    def open(self, kernel_id: str) -> None:
         waiters = RequestInfoSocketHandler._waiters
         manager = self.settings.get("kernel_manager")
         known = manager is not None and kernel_id in manager
@@ -303,7 +303,7 @@ class ReadyHandler(tornado.web.RequestHandler):
     TRIES, WINDOW = 10, 600.0
     failures: dict[str, list[float]] = {}
 
-    def initialize(self, readiness: class_ready.ClassReadiness) -> None:  # type: ignore[override]
+    def initialize(self, readiness: class_ready.ClassReadiness) -> None:
         self.readiness = readiness
 
     def check_xsrf_cookie(self) -> None:

@@ -6,7 +6,9 @@ variables are the one channel Voila passes from server to kernel.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 PREFIX = "HER2LESSON_"
 
@@ -29,11 +31,11 @@ class LessonSettings:
     """Where to report an error (an e-mail address, a web address or plain words), shown with the sources."""
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "LessonSettings":
-        env = os.environ if env is None else env
-        values = {}
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "LessonSettings":
+        source: Mapping[str, str] = os.environ if env is None else env
+        values: dict[str, Any] = {}
         for field in fields(cls):
-            raw = env.get(PREFIX + field.name.upper())
+            raw = source.get(PREFIX + field.name.upper())
             if raw is None:
                 continue
             convert = {"int": int, "float": float}.get(str(field.type), str)

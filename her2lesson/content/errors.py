@@ -5,6 +5,7 @@ import difflib
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .problems import Problem
 from .schema import QUESTION_TYPES
@@ -49,7 +50,7 @@ def _item(data: Any, loc: tuple[Any, ...]) -> str:
     return "/".join(str(n) for n in names) or "file"
 
 
-def _misspellings(errors: list[tuple[dict, tuple[Any, ...]]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+def _misspellings(errors: list[tuple[ErrorDetails, tuple[Any, ...]]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """Unknown field -> the missing field beside it that it is a misspelling of (`feedbak` for `feedback`)."""
     missing = [loc for err, loc in errors if err["type"] == "missing" and loc and isinstance(loc[-1], str)]
     out = {}

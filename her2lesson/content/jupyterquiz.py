@@ -9,7 +9,7 @@ jupyterquiz ignores, so a bank sent out and brought back keeps it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypedDict
 
 from .schema import Bank, CaseQuestion, ChoiceQuestion
 
@@ -17,6 +17,13 @@ JQ_TYPES = {"single": "multiple_choice", "truefalse": "multiple_choice", "multip
 
 
 AUDIENCES = ("patient", "nurse", "both")
+
+
+class _ImportedOption(TypedDict):
+    """One option of an imported question, as the bank's YAML has it."""
+    text: str
+    correct: bool
+    feedback: str
 
 
 def _choice(prompt: str, q_type: str, options, question: Any) -> dict[str, Any]:
@@ -73,7 +80,7 @@ def import_questions(items: object, section: str) -> tuple[dict[str, Any], list[
                          "is not a choice question; skipped")
             continue
         answers = [a for a in item.get("answers", []) if isinstance(a, dict)]
-        options = [{"text": str(a.get("answer", "")).strip(), "correct": bool(a.get("correct")),
+        options: list[_ImportedOption] = [{"text": str(a.get("answer", "")).strip(), "correct": bool(a.get("correct")),
                     "feedback": str(a.get("feedback", "")).strip()} for a in answers]
         right = [o for o in options if o["correct"]]
         kind = "multiple" if item["type"] == "many_choice" or len(right) != 1 else "single"

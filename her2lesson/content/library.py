@@ -278,11 +278,10 @@ class _Loader:
 
     def check_refs(self, yf: YamlFile, q: Any, i: int) -> None:
         c = self.content
-        sources = [("source", q.source)] + [(("parts", j, "source"), p.source)
-                                            for j, p in enumerate(getattr(q, "parts", ())) if p.source]
+        sources: list[tuple[tuple[str | int, ...], str]] = [(("source",), q.source)]
+        sources += [(("parts", j, "source"), p.source) for j, p in enumerate(getattr(q, "parts", ())) if p.source]
         for loc, key in sources:
             if key not in c.sources:
-                loc = loc if isinstance(loc, tuple) else (loc,)
                 self.problems.append(Problem(yf.label, yf.line_of(("questions", i, *loc)), q.id,
                                              f"source {key!r} is not in data/sources.yaml",
                                              "use a key from data/sources.yaml or add the source there"))

@@ -5,14 +5,16 @@ Learner-typed text is bounded in length and escaped wherever it is shown or writ
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 import ipywidgets as w
 
 from ..content import Content
 from ..content.library import HelpCard as HelpCardData
+from ..content.problems import ContentError, Problem
 from ..strings import Strings
 from ..widgets import LiveRegion, QuestionForm, TextEntry
 
@@ -23,6 +25,15 @@ MAX_OWN_QUESTION = 300
 MAX_OWN_QUESTIONS = 20
 MAX_PHONE = 40
 PHONE_FIELDS = ("day", "night")
+
+T = TypeVar("T")
+
+
+def _aid_data(data: T | None, relative: str) -> T:
+    """An aid's data from the content; checked content always has it (a missing file is a problem there)."""
+    if data is None:
+        raise ContentError([Problem(relative, 1, "file", "is missing", "restore it from the repository")])
+    return data
 
 
 def choices(options: list[str], legend: str, multiple: bool = False, value: list[int] | None = None) -> QuestionForm:
@@ -67,12 +78,13 @@ class HelpCard:
 
     def __init__(self, content: Content, t: Strings, on_change: Callable[[dict[str, str]], None] | None = None,
                  initial: dict[str, str] | None = None):
-        self.card, self.t, self.on_change = content.help_card, t, on_change
+        self.card = _aid_data(content.help_card, "data/aids/help_card.yaml")
+        self.t, self.on_change = t, on_change
         self.phones = {k: clean_phone(v) for k, v in (initial or {}).items() if k in PHONE_FIELDS}
         self.figure = w.HTML(layout=w.Layout(width="100%"))
         self.status = LiveRegion()
         labels = {"day": self.card.phone_label_day, "night": self.card.phone_label_night}
-        self.entries = [TextEntry(on_add=lambda text, key=key: self.set_phone(key, text), label=labels[key],
+        self.entries = [TextEntry(on_add=partial(self.set_phone, key), label=labels[key],
                                   button_label=t("help_card_save"), max_length=MAX_PHONE, autocomplete="tel",
                                   value=self.phones.get(key, "")) for key in PHONE_FIELDS]
         fields = w.VBox([w.HTML(f'<p class="h2l-note">{escape(self.card.phone_note)}</p>'), *self.entries,
@@ -98,7 +110,7 @@ class IhcExplainer:
     """Pick an IHC score (and an ISH result for 2+) and read what it means, in the learner's track's words."""
 
     def __init__(self, content: Content, track: str, t: Strings):
-        data = content.ihc_explainer
+        data = _aid_data(content.ihc_explainer, "data/aids/ihc_explainer.yaml")
         self.data, self.t = data, t
         self.words = "nurse" if track == "nurse" else "patient"
         self.ihc_keys, self.ish_keys = list(data.ihc), list(data.ish)
@@ -139,7 +151,7 @@ class QuestionBuilder:
                  initial: list[str] | None = None, keep_own: bool = False):
         self.t = t
         self.on_change = None
-        data = content.care_questions
+        data = _aid_data(content.care_questions, "data/aids/care_questions.yaml")
         self.offered = [q.text for q in data.questions]
         initial = list(initial or [])
         self.group = choices(self.offered, t("builder_pick"), multiple=True,
@@ -227,7 +239,7 @@ class SelfCarePlan:
                  initial: list[str] | None = None):
         self.t = t
         self.on_change = None
-        self.items = content.self_care.items
+        self.items = _aid_data(content.self_care, "data/aids/self_care.yaml").items
         self.group = choices([item.text for item in self.items], t("plan_pick"), multiple=True,
                              value=[k for k, item in enumerate(self.items) if item.text in (initial or [])])
         self.group.observe(self._changed, names="value")

@@ -9,6 +9,7 @@ import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 
 import ipywidgets as w
@@ -165,7 +166,7 @@ class Dashboard:
                        + ("" if self.facilitator else f'<p>{escape(self.t(text))}</p>'))
         choices = []
         for track in TRACKS if not self.facilitator else ("patient", "nurse"):
-            button = self._button(self.t(f"track_{track}"), lambda track=track: self.choose_track(track), "h2l-track")
+            button = self._button(self.t(f"track_{track}"), partial(self.choose_track, track), "h2l-track")
             button.layout.width = "100%"
             note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
             choices.append(w.VBox([button, note]))
@@ -323,8 +324,9 @@ class Dashboard:
         self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]
         phones = state.get("phones")
         self.phones = {k: v for k, v in phones.items() if isinstance(v, str)} if isinstance(phones, dict) else {}
-        track = (self.track if self.track in TRACKS
-                 else state.get("track") if state.get("track") in TRACKS else "patient")
+        saved = state.get("track")
+        track = (self.track if self.track is not None and self.track in TRACKS
+                 else saved if isinstance(saved, str) and saved in TRACKS else "patient")
         self.choose_track(track)
         self.visited.update(visited)
         for page in self.pages:  # rebuild the quizzes of visited sections so progress counts their answers
@@ -402,9 +404,11 @@ class Dashboard:
 
     def _steps(self, page: Page) -> list[Step]:
         """The section's widgets with labels; a facilitator's (and the presenter window's) one step each."""
+        section = page.section
+        if section is None:
+            raise ValueError(f"page {page.id!r} is the take-home sheet, not a section: it has no steps")
         view = View(self.track or "patient", self.facilitator or self.presenter)
-        return section_steps(page.section, self.content, view, self.t,
-                             lambda block: self._widget_for(page.section, block))
+        return section_steps(section, self.content, view, self.t, lambda block: self._widget_for(section, block))
 
     def _widget_for(self, section: Section, block: Block) -> w.Widget | list[Step] | None:
         if block.kind == "quiz":
@@ -455,7 +459,7 @@ class Dashboard:
         """A group answers one question at a time; Reveal shows its answer whether or not anyone answered."""
         steps: list[Step] = []
         for k, view in enumerate(quiz.views, 1):
-            reveal = self._button(self.t("reveal_answer"), lambda view=view: reveal_answer(view), "h2l-primary")
+            reveal = self._button(self.t("reveal_answer"), partial(reveal_answer, view), "h2l-primary")
             reveal.add_class("h2l-reveal")
             asked = view.q.story if isinstance(view, CaseView) else view.q.prompt
             label = self.t("quiz_step", n=k, prompt=asked if len(asked) <= 90 else asked[:87].rsplit(" ", 1)[0] + "...")
@@ -505,9 +509,9 @@ class Dashboard:
         """Marks in the contents (seen, self-check done), the count of parts seen, and where the learner is."""
         done = [self.finished(p) for p in self.pages]
         for button, page, finished in zip(self.nav_buttons, self.pages, done):
-            seen = page.id in self.visited
-            button.description = ("\u2713 " if finished else "\u2022 " if seen else "") + page.title
-            button.tooltip = self.t("finished") if finished else self.t("seen") if seen else ""
+            visited = page.id in self.visited
+            button.description = ("\u2713 " if finished else "\u2022 " if visited else "") + page.title
+            button.tooltip = self.t("finished") if finished else self.t("seen") if visited else ""
         seen, total = sum(p.id in self.visited for p in self.pages), len(self.pages)
         label = escape(self.t("progress", n=seen, m=total))
         self.progress.value = (f'<label class="h2l-progress-label">{label} '

@@ -22,7 +22,7 @@ from ..content import Content
 from ..documents import MAX_NAME
 from ..quiz.ledger import FINAL
 from ..quiz.section import scored_items
-from ..records import CohortResults, Store, Verification, verify
+from ..records import Cohort, CohortResults, Store, Verification, verify
 from ..records.results import question_prompts
 from ..strings import Strings
 from ..widgets import LiveRegion, TextEntry
@@ -215,7 +215,7 @@ class EducatorView:
         self.content, self.t, self._store = content, t, store
         self.ready = ClassReady(t, ask_ready)
         self.prompts = question_prompts(content)
-        self.cohort = None
+        self.cohort: Cohort | None = None
         self.status = LiveRegion()
         self.entry = TextEntry(on_add=self.open, label=t("educator_code_label"), placeholder="",
                                button_label=t("educator_open"), max_length=64)

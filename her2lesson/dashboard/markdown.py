@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import itertools
+import re
 from html import escape
+from typing import cast
 
 import mistune
 
 from ..content.library import Term
 from ..content.notebooks import GLOSSARY_LINK
 
-_render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+_markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
 _ids = itertools.count(1)
+
+
+def _render(text: str) -> str:
+    """HTML from Markdown: mistune types a call's result for every renderer; the HTML renderer's is a str."""
+    return cast(str, _markdown(text))
 
 
 def glossary_button(word: str, term: Term, say_label: str) -> str:
@@ -28,7 +35,7 @@ def to_html(markdown: str, glossary: dict[str, Term], say_label: str = "say") ->
     """Render trusted section Markdown; raw HTML in it is escaped, glossary links become pop-ups."""
     placeholders: dict[str, str] = {}
 
-    def swap(match) -> str:
+    def swap(match: re.Match[str]) -> str:
         word, key = match.group(1), match.group(2)
         term = glossary.get(key)
         if term is None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..quiz.ledger import RESET_KEY
 from ..records import Store
-from ..records.models import ANSWER_KINDS
+from ..records.models import ANSWER_KINDS, Learner
 from ..widgets import BrowserStore
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class LearnerSession:
         self._retry_in = RETRY_FIRST
         self._retry_timer: asyncio.TimerHandle | None = None
         self.wrong_codes = 0
-        self.learner = None
+        self.learner: Learner | None = None
         self.cohort_id: int | None = None
         self.cohort_code = cohort_code
         self.state: dict[str, Any] = {"visited": []}
@@ -49,8 +49,9 @@ class LearnerSession:
     # --- wiring ---------------------------------------------------------------------------------------------------
     def attach(self, dashboard: "Dashboard") -> None:
         self.dashboard = dashboard
-        if self.cohort_code:
-            cohort = self._call(lambda s: s.cohort_by_join_code(self.cohort_code))
+        code = self.cohort_code
+        if code:
+            cohort = self._call(lambda s: s.cohort_by_join_code(code))
             if cohort is None:
                 dashboard.notice(dashboard.t("cohort_unknown"))
             else:
@@ -153,7 +154,7 @@ class LearnerSession:
         if kind == "answer":
             if data["action"] not in ANSWER_KINDS:
                 return  # "Try again" only clears the screen; the record keeps every check
-            self._write(lambda s: s.record_answer(self.learner.id, data["question"], data["action"],
+            self._write(lambda s: s.record_answer(self._learner_id(), data["question"], data["action"],
                                                   data.get("correct"), section=data.get("section", ""),
                                                   answer=data.get("answer")))
             return
@@ -168,7 +169,13 @@ class LearnerSession:
             self.flush()
 
     def _state_save(self, store: Store) -> bool:
-        return store.save_state(self.learner.id, self.state)
+        return store.save_state(self._learner_id(), self.state)
+
+    def _learner_id(self) -> int:
+        """The learner's ID, for a queued change: flush() creates the learner before it writes any change."""
+        if self.learner is None:
+            raise RuntimeError("no learner record yet")  # caught by _call: the change waits, as on any failure
+        return self.learner.id
 
     def _create_learner(self) -> bool:
         learner = self._call(lambda s: s.create_learner(self.state.get("track", "patient"), self.cohort_id))

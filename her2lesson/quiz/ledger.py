@@ -21,11 +21,18 @@ RESET_KEY = "final_reset_at"  # in the learner's saved state: when they last sta
 
 
 class Event(Protocol):
-    question_id: str
-    kind: str
-    correct: bool | None
-    section: str
-    at: float
+    """An answer event as replay() reads it (read-only, so frozen records such as AnswerEvent and EventRow fit)."""
+
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def correct(self) -> bool | None: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def at(self) -> float: ...
 
 
 def final_reset_at(state: Mapping | str | None) -> float:

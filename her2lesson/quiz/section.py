@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
 import ipywidgets as w
 
 from ..content.schema import Bank
 from ..strings import Strings
 from .grading import QuestionRecord, Score, score
-from .views import CaseView, Listener, QuizOptions, make_view, views_records, weight
+from .views import CaseView, Listener, QuestionView, QuizOptions, make_view, views_records, weight
 
 TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
 
@@ -60,9 +61,9 @@ class QuizView:
         self._update_score()
 
     @property
-    def question_views(self) -> list:
+    def question_views(self) -> list[QuestionView[Any]]:
         """Every answerable view, with case parts in place of their case."""
-        out = []
+        out: list[QuestionView[Any]] = []
         for v in self.views:
             out += v.parts if isinstance(v, CaseView) else [v]
         return out

@@ -9,9 +9,10 @@ second try is still the learner's own; the explanation ("Why") comes once they a
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any, Generic, TypeVar
 
 import ipywidgets as w
 
@@ -26,6 +27,8 @@ WRONG = '<span class="h2l-icon" aria-hidden="true">&#10007;</span>'
 INFO = '<span class="h2l-icon" aria-hidden="true">&#8505;</span>'  # ℹ: in the fonts most systems have
 
 Listener = Callable[[str, "QuestionRecord", object], None]
+A = TypeVar("A", bound=Collection[Any])
+"""A view's answer in bank terms: option indexes, the matches picked, or step indexes by position."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,9 @@ class QuizOptions:
     source_title: Callable[[str], str] = lambda key: key
 
 
-class QuestionView:
-    """Shared behaviour: check, try again, show answer, hint; subclasses map answers to and from the form."""
+class QuestionView(Generic[A]):
+    """Shared behaviour: check, try again, show answer, hint; subclasses map answers (of type A) to and from the
+    form."""
 
     kind = "single"
     instruction_key = "choose_one"
@@ -54,7 +58,7 @@ class QuestionView:
         self.listener = listener
         self.source = source or getattr(question, "source", None) or ""
         self.locked = False
-        self._held: tuple[object, bool] | None = None
+        self._held: tuple[A, bool] | None = None
         if heading is None:
             heading = strings("question_n_of_m", n=number, m=total) if total > 1 else ""
         self.form = QuestionForm(on_action=self._act, kind=self.kind, placeholder=strings("choose_placeholder"),
@@ -83,14 +87,14 @@ class QuestionView:
         """Fill the form's options or rows (in this learner's shuffled order)."""
         raise NotImplementedError
 
-    def answer(self) -> object | None:
+    def answer(self) -> A | None:
         """The learner's answer in bank terms, or None when it is incomplete."""
         raise NotImplementedError
 
-    def is_right(self, answer: object) -> bool:
+    def is_right(self, answer: A) -> bool:
         raise NotImplementedError
 
-    def feedback_html(self, answer: object, right: bool) -> str:
+    def feedback_html(self, answer: A, right: bool) -> str:
         """What the learner's own answer means, part by part; never the right answer to a wrong try."""
         raise NotImplementedError
 
@@ -153,7 +157,7 @@ class QuestionView:
         """The words said first: "Correct." or "Not quite." (from the catalogue)."""
         return self.t("correct" if right else "not_quite")
 
-    def _show_verdict(self, answer: object, right: bool, settled: bool | None = None) -> None:
+    def _show_verdict(self, answer: A, right: bool, settled: bool | None = None) -> None:
         """Verdict and what the answer means; then "Why" once settled (right by default), else the hint."""
         settled = right if settled is None else settled
         verdict = f'<p class="h2l-verdict">{RIGHT if right else WRONG} {escape(self.verdict(right))}</p>'
@@ -225,7 +229,7 @@ class QuestionView:
 
 
 # --- choice questions: single, multiple, true/false -------------------------------------------------------------
-class ChoiceView(QuestionView):
+class ChoiceView(QuestionView[frozenset[int]]):
     def __init__(self, question, *args, **kwargs):
         multiple = question.type == "multiple"
         self.kind = "multiple" if multiple else "single"
@@ -276,7 +280,7 @@ class ChoiceView(QuestionView):
 
 
 # --- matching ---------------------------------------------------------------------------------------------------
-class MatchingView(QuestionView):
+class MatchingView(QuestionView[list[str]]):
     """Each item gets a list of the matches to choose from: works by keyboard, no dragging."""
 
     kind = "select"
@@ -293,7 +297,8 @@ class MatchingView(QuestionView):
 
     def answer(self) -> list[str] | None:
         picked = self.picked()
-        return None if not picked or any(p is None for p in picked) else picked
+        chosen = [p for p in picked if p is not None]
+        return chosen if picked and len(chosen) == len(picked) else None
 
     def incomplete_message(self) -> str:
         return self.t("need_all_matches")
@@ -319,7 +324,7 @@ class MatchingView(QuestionView):
 
 
 # --- ordering ---------------------------------------------------------------------------------------------------
-class OrderingView(QuestionView):
+class OrderingView(QuestionView[list[int]]):
     """Each step gets its place (1, 2, 3...) from a list: works by keyboard, and focus never jumps."""
 
     kind = "select"
@@ -395,8 +400,12 @@ class CaseView:
         return [p.record for p in self.parts]
 
 
+AnyView = QuestionView[Any] | CaseView
+"""What make_view gives: a question's view, or a case's (a view per part)."""
+
+
 def make_view(question, number: int, total: int, strings: Strings, options: QuizOptions,
-              records: dict[str, QuestionRecord], listener: Listener | None = None):
+              records: dict[str, QuestionRecord], listener: Listener | None = None) -> AnyView:
     """The right view for a question's type, sharing the learner's records.
 
     `number` and `total` count scored answers (see `weight`): a case takes one number per part.
@@ -404,7 +413,8 @@ def make_view(question, number: int, total: int, strings: Strings, options: Quiz
     if isinstance(question, CaseQuestion):
         return CaseView(question, number, total, strings, options, records, listener)
     record = records.setdefault(question.id, QuestionRecord(question.id))
-    cls = {"matching": MatchingView, "ordering": OrderingView}.get(question.type, ChoiceView)
+    by_type: dict[str, type[QuestionView[Any]]] = {"matching": MatchingView, "ordering": OrderingView}
+    cls = by_type.get(question.type, ChoiceView)
     return cls(question, number, total, strings, options, record, listener)
 
 
@@ -413,7 +423,7 @@ def weight(question) -> int:
     return len(getattr(question, "parts", ())) or 1
 
 
-def views_records(views: Sequence[object]) -> list[QuestionRecord]:
+def views_records(views: Sequence[AnyView]) -> list[QuestionRecord]:
     out: list[QuestionRecord] = []
     for view in views:
         out += view.records if isinstance(view, CaseView) else [view.record]

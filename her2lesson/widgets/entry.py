@@ -20,7 +20,8 @@ class TextEntry(LessonWidget):
     autocomplete = traitlets.Unicode("off").tag(sync=True)
     value = traitlets.Unicode("").tag(sync=True)  # what the field shows when drawn (set from Python only)
 
-    def __init__(self, on_add: Callable[[str], None], **kwargs: Any):
+    def __init__(self, on_add: Callable[[str], object], **kwargs: Any):
+        """`on_add` gets the text sent (cut to max_length); what it returns is not used."""
         super().__init__(**kwargs)
         self._on_add = on_add
         self.on_msg(self._message)

@@ -22,4 +22,4 @@ def _lean_get_state(self: w.Layout, key: Any = None, drop_defaults: bool = False
 
 def lean_layouts() -> None:
     """Turn it on for this kernel (the dashboard does, once); a change to one property is still always sent."""
-    w.Layout.get_state = _lean_get_state  # type: ignore[method-assign]
+    w.Layout.get_state = _lean_get_state

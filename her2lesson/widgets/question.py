@@ -27,11 +27,14 @@ class QuestionForm(LessonWidget):
     legend = traitlets.Unicode("").tag(sync=True)  # the question itself
     instruction = traitlets.Unicode("").tag(sync=True)  # "Choose one answer."
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    rows = traitlets.List().tag(sync=True)  # [{"label": str, "choices": [str, ...]}]
+    # [{"label": str, "choices": [str, ...]}]
+    rows: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     placeholder = traitlets.Unicode("Choose...").tag(sync=True)
-    value = traitlets.List().tag(sync=True)
+    # option indexes (single, multiple) or an index or None per row (select): what the elements are depends on kind
+    value: traitlets.List[Any] = traitlets.List().tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
-    buttons = traitlets.List().tag(sync=True)  # [{"action": str, "label": str, "primary": bool}]
+    # [{"action": str, "label": str, "primary": bool}]
+    buttons: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     feedback_html = traitlets.Unicode("").tag(sync=True)
     feedback_class = traitlets.Unicode("").tag(sync=True)
 
