@@ -78,11 +78,24 @@ def test_a_real_kernel_refuses_a_widget_flood_and_keeps_its_own_widgets():
         manager.shutdown_kernel(now=True)
 
 
-def test_error_output_goes_to_the_server_log_not_the_page():
+def wait_for(condition, what: str, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_error_output_goes_to_the_server_log_not_the_page(tmp_path):
     """A real ipykernel: after the guard, something written to stderr (a traceback) sends nothing to the browser."""
+    import os
+
     from jupyter_client.manager import start_new_kernel
 
-    manager, client = start_new_kernel(kernel_name="python3")
+    server_log = tmp_path / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}  # ipykernel skips fd capture under it
+    manager, client = start_new_kernel(kernel_name="python3", stderr=server_log.open("w"), env=env)
     try:
         def streams(code: str) -> list[tuple[str, str]]:
             seen = []
@@ -96,6 +109,25 @@ def test_error_output_goes_to_the_server_log_not_the_page():
         after = streams("import sys, traceback\ntry:\n    1/0\nexcept Exception:\n    traceback.print_exc()\n"
                         "print('after', file=sys.stderr)")
         assert not [text for name, text in after if name == "stderr"], after
+        # ipykernel forwards what reaches file descriptor 2 a moment later, from a thread: the guard gives the
+        # descriptor back to the server's log, so the text lands there and no pipe to the page is left in its place
+        wait_for(lambda: "after" in server_log.read_text(), "the text in the server log")
+        fd2 = streams("import os; print(os.readlink('/proc/self/fd/2'))")
+        assert fd2 and "pipe:" not in fd2[0][1] and fd2[0][1].strip().endswith("server.log"), fd2
+
+        # A hostile client's malformed control comm: the kernel logs a traceback with server paths, not to the page
+        streams("import ipywidgets")
+        opening = client.session.msg("comm_open", content={"comm_id": "c1", "target_name": "jupyter.widget.control",
+                                                             "data": {}})
+        client.shell_channel.send(opening)
+        seen = []
+        while True:
+            message = client.get_iopub_msg(timeout=30)
+            seen.append(message)
+            if (message["msg_type"] == "status" and message["content"]["execution_state"] == "idle"
+                    and message["parent_header"].get("msg_id") == opening["header"]["msg_id"]):
+                break
+        assert not [m for m in seen if m["msg_type"] == "stream"], seen
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

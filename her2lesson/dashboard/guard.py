@@ -8,6 +8,7 @@ back but the comm's close.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -47,5 +48,24 @@ def keep_errors_off_the_page() -> bool:
     real = sys.__stderr__
     if real is None or sys.stderr is real:
         return False
+    page: Any = sys.stderr  # ipykernel's OutStream
     sys.stderr = real
+    # ipykernel also watches file descriptor 2 itself (a pipe in its place, read by a thread that forwards to the
+    # page), so even the real stderr reached the websocket, a moment later. Put the real descriptor back.
+    if getattr(page, "_should_watch", False):
+        try:
+            page._should_watch = False
+            os.write(page._original_stdstream_fd, b"\0")  # wakes the thread, which now stops without forwarding
+            page.watch_fd_thread.join(timeout=5)
+            os.dup2(page._original_stdstream_copy, page._original_stdstream_fd)
+        except (AttributeError, OSError):
+            log.warning("could not stop the kernel forwarding its error output to the page")
+    # Log handlers made at kernel start hold the page's stream itself: the kernel's own error lines (a malformed
+    # comm_open from a hostile client logs a traceback) would still reach the websocket through them.
+    loggers = [logging.getLogger()] + [value for value in logging.Logger.manager.loggerDict.values()
+                                       if isinstance(value, logging.Logger)]
+    for each in loggers:
+        for handler in each.handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is page:
+                handler.setStream(real)
     return True
