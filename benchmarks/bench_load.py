@@ -39,6 +39,8 @@ class Learner:
     xsrf: str | None = None
     ws: object | None = None
     done: bool = False
+    expect: str | None = None  # text the learner's widgets must hold (their link's part): None = not checked
+    params_kept: bool | None = None
 
 
 @dataclass
@@ -55,6 +57,46 @@ def nearest_rank(values: list[float], q: float) -> float:
         return math.nan
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, str]:
+    msg_id = uuid.uuid4().hex
+    return msg_id, json.dumps({
+        "header": {"msg_id": msg_id, "username": "bench", "session": session, "msg_type": msg_type,
+                   "version": "5.3", "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
+        "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell", "buffers": [],
+    })
+
+
+def _decode(frame: str | bytes) -> dict:
+    """A kernel websocket frame: JSON text, or Jupyter's binary framing (buffer count, offsets, JSON first)."""
+    if isinstance(frame, str):
+        return json.loads(frame)
+    count = int.from_bytes(frame[:4], "big")
+    offsets = [int.from_bytes(frame[4 + 4 * i:8 + 4 * i], "big") for i in range(count)]
+    end = offsets[1] if count > 1 else len(frame)
+    return json.loads(frame[offsets[0]:end].decode("utf-8"))
+
+
+async def widget_text(ws, session: str, deadline: float) -> str:
+    """Every widget's state as the page's widget manager asks for it (jupyter.widget.control, request_states)."""
+    comm_id = uuid.uuid4().hex
+    _, opening = _message("comm_open", session, {"comm_id": comm_id, "target_name": "jupyter.widget.control",
+                                                   "data": {}}, metadata={"version": "1.0.0"})
+    await ws.write_message(opening)
+    _, asking = _message("comm_msg", session, {"comm_id": comm_id, "data": {"method": "request_states"}})
+    await ws.write_message(asking)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise asyncio.TimeoutError()
+        frame = await asyncio.wait_for(ws.read_message(), left)
+        if frame is None:
+            raise RuntimeError("websocket closed before the widget states came")
+        data = _decode(frame)
+        content = data.get("content", {})
+        if content.get("comm_id") == comm_id and content.get("data", {}).get("method") == "update_states":
+            return json.dumps(content["data"].get("states", {}))
 
 
 def _client() -> AsyncHTTPClient:
@@ -84,13 +126,8 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
         ws_url = base.replace("http://", "ws://") + f"/api/kernels/{learner.kernel_id}/channels?session_id={session}"
         left = max(1.0, timeout - (time.monotonic() - learner.started))
         learner.ws = await asyncio.wait_for(websocket_connect(ws_url, connect_timeout=left), left)
-        msg_id = uuid.uuid4().hex
-        request = {
-            "header": {"msg_id": msg_id, "username": "bench", "session": session, "msg_type": "kernel_info_request",
-                       "version": "5.3", "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
-            "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell", "buffers": [],
-        }
-        await learner.ws.write_message(json.dumps(request))
+        msg_id, request = _message("kernel_info_request", session, {})
+        await learner.ws.write_message(request)
         while True:
             left = timeout - (time.monotonic() - learner.started)
             if left <= 0:
@@ -106,6 +143,9 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
                 if data.get("parent_header", {}).get("msg_id") == msg_id:
                     break
         learner.usable_s = time.monotonic() - learner.started
+        if learner.expect is not None:
+            text = await widget_text(learner.ws, session, learner.started + timeout)
+            learner.params_kept = learner.expect in text
     except asyncio.TimeoutError:
         learner.error = f"timeout after {timeout:.0f} s"
     except Exception as error:  # noqa: BLE001 - a failed learner is a result, not a crash

@@ -33,6 +33,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_browser  # noqa: E402
+import bench_burst  # noqa: E402
 import bench_kernel  # noqa: E402
 import bench_load  # noqa: E402
 import bench_network  # noqa: E402
@@ -647,6 +648,10 @@ def parse_args(argv=None):
     parser.add_argument("--no-breakdown", action="store_true")
     parser.add_argument("--no-capacity", action="store_true")
     parser.add_argument("--no-network", action="store_true", help="skip the weak-network profile (1.6 Mbps, 150 ms)")
+    parser.add_argument("--no-burst", action="store_true", help="skip the class-arriving-at-once profile")
+    parser.add_argument("--burst-sizes", type=lambda s: [int(x) for x in s.split(",")], default=None,
+                        help="learners arriving within 5 s (default 30,60; 10 with --quick)")
+    parser.add_argument("--burst-repeats", type=int, default=None, help="runs per burst profile (default 2; 1 quick)")
     parser.add_argument("--network-runs", type=int, default=None, help="visits per server on the weak network "
                                                                          "(default 5; 1 with --quick)")
     parser.add_argument("--out", default=None,
@@ -657,6 +662,10 @@ def parse_args(argv=None):
         args.runs = 3 if args.quick else 10
     if args.network_runs is None:
         args.network_runs = 1 if args.quick else 5
+    if args.burst_sizes is None:
+        args.burst_sizes = [10] if args.quick else [30, 60]
+    if args.burst_repeats is None:
+        args.burst_repeats = 1 if args.quick else 2
     if args.leak_pages is None:
         args.leak_pages = 10 if args.quick else 50
     if args.levels is None:
@@ -704,6 +713,8 @@ def main(argv=None) -> int:
         results["capacity"] = capacity_phase(args)
     if not args.no_network and not args.no_browser:
         results["network"] = bench_network.network_phase(args.network_runs, log)
+    if not args.no_burst:
+        results["burst"] = bench_burst.burst_phase(args.burst_sizes, args.burst_repeats, args.load_timeout * 3, log)
     results["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["meta"]["duration_s"] = time.monotonic() - T0
     results["meta"]["source_digest_at_end"] = _source_digest()
@@ -715,6 +726,8 @@ def main(argv=None) -> int:
     md = markdown_report(results)
     if "network" in results:
         md += "\n" + bench_network.markdown(results["network"])
+    if "burst" in results:
+        md += "\n" + bench_burst.markdown(results["burst"])
     name = args.out
     md_path = RESULTS / (f"{name}.md" if not name.endswith(".tmp") else f"{name[:-4]}.md.tmp")
     json_path = RESULTS / (f"{name}.json" if not name.endswith(".tmp") else f"{name[:-4]}.json.tmp")

@@ -16,7 +16,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -77,8 +77,13 @@ class ClassReadiness:
     """Grows and shrinks Voila's preheated pool for a class that is coming."""
 
     def __init__(self, manager: Any, max_learners: int, learners_now: Callable[[], int],
+                 waiting: Callable[[], Collection[str]] | None = None,
                  clock: Callable[[], float] = time.monotonic, free_mb: Callable[[], int | None] = free_memory_mb):
+        """`waiting`: ids of kernels that have run the lesson up to the point where it waits for its learner's
+        request (Voila's /voila/query sockets). A kernel in the pool before that still has seconds of work to do:
+        counted as starting, so "ready" means a page will really open at once. None: every started kernel."""
         self.manager, self.max_learners, self.learners_now = manager, max_learners, learners_now
+        self.waiting = waiting
         self.clock, self.free_mb = clock, free_mb
         self.usual = self._size()  # the pool size the server was started with
         self.asked = 0
@@ -158,7 +163,11 @@ class ClassReadiness:
 
     def status(self) -> Readiness:
         entries = _pool_entries(self.manager)
-        ready = len(_ready_ids(self.manager))
+        started = _ready_ids(self.manager)
+        if self.waiting is not None:
+            waiting = set(self.waiting())
+            started = [kernel_id for kernel_id in started if kernel_id in waiting]
+        ready = len(started)
         left = max(0, round((self.until - self.clock()) / 60)) if self.remaining else 0
         return Readiness(asked=self.asked if self.remaining else 0, granted=self.remaining, ready=ready,
                          starting=max(0, len(entries) - ready), minutes_left=left, limited_by=self.limited_by)

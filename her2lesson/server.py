@@ -391,7 +391,8 @@ class LessonVoila(Voila):
         sweeper = Sweeper(self.kernel_manager, self.unconnected_grace)
         tornado.ioloop.PeriodicCallback(sweeper.sweep, max(1000, self.unconnected_grace * 250)).start()
         self.readiness = class_ready.ClassReadiness(self.kernel_manager, self.max_learners,
-                                                    lambda: learner_kernels(self.kernel_manager))
+                                                    lambda: learner_kernels(self.kernel_manager),
+                                                    waiting=lambda: RequestInfoSocketHandler._waiters.keys())
         tornado.ioloop.PeriodicCallback(self.readiness.tick, 5000).start()
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.

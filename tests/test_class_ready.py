@@ -117,6 +117,16 @@ def test_calling_the_class_off_and_kernels_still_starting():
     assert not manager.shut  # kernels still starting are left to finish; they go at a later tick
 
 
+def test_a_kernel_is_ready_only_once_it_waits_for_its_learner():
+    """A pool kernel that has started but still runs the lesson's first cells would keep its page waiting."""
+    manager = FakePoolManager(3)
+    waiting = {"k1"}
+    ready = ClassReadiness(manager, 150, lambda: 0, waiting=lambda: waiting, free_mb=lambda: None)
+    assert (ready.status().ready, ready.status().starting) == (1, 2)
+    waiting.update({"k2", "k3"})
+    assert (ready.status().ready, ready.status().starting) == (3, 0)
+
+
 def test_a_server_without_a_pool_cannot_get_ready():
     assert not readiness(FakePoolManager(0)).supported
     assert readiness(FakePoolManager(1)).supported
