@@ -203,6 +203,12 @@ class LessonKernelSocket(VoilaKernelWebsocketHandler):
     kernel shares the machine's two cores."""
 
     BURST, PER_SECOND = 300, 60.0  # a token bucket per connection
+    BYTES_PER_TOKEN = 4096  # a message costs a token, and one more per 4 kB: a page's messages are under 1 kB
+    MAX_MESSAGE = 256 * 1024  # tornado closes the connection (1009) on a bigger one: nothing a page sends comes near
+
+    @property
+    def max_message_size(self) -> int:
+        return self.MAX_MESSAGE
 
     async def open(self, kernel_id: str) -> None:
         CONNECTED.add(kernel_id)
@@ -213,12 +219,13 @@ class LessonKernelSocket(VoilaKernelWebsocketHandler):
         now = time.monotonic()
         self._tokens = min(self.BURST, self._tokens + (now - self._refilled) * self.PER_SECOND)
         self._refilled = now
-        if self._tokens < 1:
-            log.warning("kernel %s: a connection sent messages faster than any page does; it was closed",
+        cost = 1 + len(ws_message) / self.BYTES_PER_TOKEN
+        if self._tokens < cost:
+            log.warning("kernel %s: a connection sent more than any page does; it was closed",
                         getattr(self, "kernel_id", "?"))
             self.close(code=1008, reason="too many messages")
             return
-        self._tokens -= 1
+        self._tokens -= cost
         super().on_message(ws_message)
 
 
