@@ -41,6 +41,7 @@ class Learner:
     done: bool = False
     expect: str | None = None  # text the learner's widgets must hold (their link's part): None = not checked
     params_kept: bool | None = None
+    source: str | None = None  # the loopback address to connect from (127.0.0.2, ...): a different client address
 
 
 @dataclass
@@ -109,7 +110,8 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
     learner.started = time.monotonic()
     try:
         response = await asyncio.wait_for(
-            http.fetch(HTTPRequest(base + path, request_timeout=timeout, connect_timeout=timeout), raise_error=False),
+            http.fetch(HTTPRequest(base + path, request_timeout=timeout, connect_timeout=timeout,
+                                   network_interface=learner.source), raise_error=False),
             timeout)
         learner.html_s = time.monotonic() - learner.started
         if response.code != 200:
@@ -125,7 +127,8 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
         session = uuid.uuid4().hex
         ws_url = base.replace("http://", "ws://") + f"/api/kernels/{learner.kernel_id}/channels?session_id={session}"
         left = max(1.0, timeout - (time.monotonic() - learner.started))
-        learner.ws = await asyncio.wait_for(websocket_connect(ws_url, connect_timeout=left), left)
+        learner.ws = await asyncio.wait_for(websocket_connect(
+            HTTPRequest(ws_url, connect_timeout=left, network_interface=learner.source)), left)
         msg_id, request = _message("kernel_info_request", session, {})
         await learner.ws.write_message(request)
         while True:

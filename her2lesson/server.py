@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import tornado.ioloop
 import tornado.web
@@ -88,6 +88,44 @@ def learner_kernels(manager: object) -> int:
     return max(0, len(manager.list_kernel_ids()) - pool_places(manager))  # type: ignore[attr-defined]
 
 
+class AddressLimits:
+    """Page starts per client address: each page starts a kernel, the scarce thing on two cores.
+
+    A class behind one hospital address arrives together, so the bucket is wide (120 pages at once, then two a
+    second); a script fetching pages in a loop is held to that. An address whose connection was closed for
+    flooding its kernel gets no new page for a minute, so it cannot simply start again on a fresh kernel."""
+
+    BURST, PER_SECOND, PENALTY_S, MOST_ADDRESSES = 120.0, 2.0, 60.0, 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when refilled)
+        self.penalised: dict[str, float] = {}  # address -> until
+
+    def allow_page(self, address: str) -> bool:
+        now = self.clock()
+        if self.penalised.get(address, 0.0) > now:
+            return False
+        tokens, then = self.buckets.get(address, (self.BURST, now))
+        tokens = min(self.BURST, tokens + (now - then) * self.PER_SECOND)
+        if len(self.buckets) >= self.MOST_ADDRESSES:  # forget full buckets: they hold nothing worth keeping
+            self.buckets = {a: b for a, b in self.buckets.items() if b[0] < self.BURST}
+        if tokens < 1:
+            self.buckets[address] = (tokens, now)
+            return False
+        self.buckets[address] = (tokens - 1, now)
+        return True
+
+    def flooded(self, address: str) -> None:
+        self.penalised[address] = self.clock() + self.PENALTY_S
+        if len(self.penalised) > self.MOST_ADDRESSES:
+            now = self.clock()
+            self.penalised = {a: until for a, until in self.penalised.items() if until > now}
+
+
+ADDRESSES = AddressLimits()
+
+
 class LessonPageHandler(TornadoVoilaHandler):
     """Voila's page handler, plus the `_xsrf` cookie the page's shutdown beacon reads and the preload header; a
     plain "the module is full" page (503, Retry-After) when this server already holds its most learners."""
@@ -99,10 +137,11 @@ class LessonPageHandler(TornadoVoilaHandler):
         held = learner_kernels(self.kernel_manager) if most and self.request.method == "GET" else 0
         if most and held >= most:
             log.warning("the module is full: %d learners' kernels (most %d); a page was turned away", held, most)
-            self.set_status(503)
-            self.set_header("Retry-After", "60")
-            self.set_header("Cache-Control", "no-store")
-            self.finish(self.render_template("503.html", base_url=self.base_url))
+            self._turn_away(503, "503.html")
+            return
+        if self.request.method == "GET" and not ADDRESSES.allow_page(self.request.remote_ip or "?"):
+            log.warning("too many pages from one address in a short time; a page was turned away")
+            self._turn_away(429, "429.html")
             return
         readiness = getattr(app, "readiness", None)
         if readiness is not None and self.request.method == "GET":
@@ -110,6 +149,13 @@ class LessonPageHandler(TornadoVoilaHandler):
         self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
         if PRELOADS.scripts:
             self.set_header("Link", PRELOADS.header())
+
+    def _turn_away(self, status: int, template: str) -> None:
+        """A plain page that says to wait a minute, never a page that hangs."""
+        self.set_status(status)
+        self.set_header("Retry-After", "60")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.render_template(template, base_url=self.base_url))
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
@@ -204,7 +250,8 @@ class LessonKernelSocket(VoilaKernelWebsocketHandler):
 
     BURST, PER_SECOND = 300, 60.0  # a token bucket per connection
     BYTES_PER_TOKEN = 4096  # a message costs a token, and one more per 4 kB: a page's messages are under 1 kB
-    MAX_MESSAGE = 256 * 1024  # tornado closes the connection (1009) on a bigger one: nothing a page sends comes near
+    LARGEST = 64 * 1024  # a bigger message closes the connection (and penalises the address): no page sends one
+    MAX_MESSAGE = 2 * 1024 * 1024  # tornado itself drops the connection past this, before reading it all
 
     @property
     def max_message_size(self) -> int:
@@ -220,9 +267,10 @@ class LessonKernelSocket(VoilaKernelWebsocketHandler):
         self._tokens = min(self.BURST, self._tokens + (now - self._refilled) * self.PER_SECOND)
         self._refilled = now
         cost = 1 + len(ws_message) / self.BYTES_PER_TOKEN
-        if self._tokens < cost:
-            log.warning("kernel %s: a connection sent more than any page does; it was closed",
-                        getattr(self, "kernel_id", "?"))
+        if self._tokens < cost or len(ws_message) > self.LARGEST:
+            log.warning("kernel %s: a connection sent more than any page does; it was closed, and its address "
+                        "gets no new page for a minute", getattr(self, "kernel_id", "?"))
+            ADDRESSES.flooded(self.request.remote_ip or "?")
             self.close(code=1008, reason="too many messages")
             return
         self._tokens -= cost

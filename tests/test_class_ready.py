@@ -162,3 +162,20 @@ def test_the_educator_view_gets_ready_and_says_how_far_it_got(content):
     panel.code = "wrong"
     assert panel.get_ready("3") is None and "does not open a class" in panel.status.html
     assert panel.describe(Readiness(12, 10, 10, 0, 29, ""))[0].startswith("Ready: 10 places are waiting")
+
+
+def test_one_address_may_start_a_class_worth_of_pages_at_once_but_not_a_stream_of_them():
+    from her2lesson.server import AddressLimits
+
+    clock = Clock()
+    limits = AddressLimits(clock=clock)
+    hospital = [limits.allow_page("10.0.0.1") for _ in range(int(AddressLimits.BURST))]
+    assert all(hospital)  # a whole class behind one address, at once
+    assert not limits.allow_page("10.0.0.1")  # then a script's loop is held...
+    assert limits.allow_page("10.0.0.2")  # ...while other addresses are not affected
+    clock.now += 1
+    assert [limits.allow_page("10.0.0.1") for _ in range(3)] == [True, True, False]  # two a second again
+    limits.flooded("10.0.0.2")
+    assert not limits.allow_page("10.0.0.2")
+    clock.now += AddressLimits.PENALTY_S
+    assert limits.allow_page("10.0.0.2")  # a minute later the address may come back

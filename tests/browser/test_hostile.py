@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from .conftest import open_dashboard, start_server, wait_until
+from .conftest import axe_violations, open_dashboard, start_server, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -88,20 +88,41 @@ def test_a_full_server_says_so_and_pages_that_never_connect_give_their_kernel_ba
         server.stop()
 
 
-def test_a_connection_that_floods_its_kernel_is_closed_and_the_page_goes_on(page, server):
-    open_dashboard(page, server, "track=patient&section=causes")
+@pytest.mark.parametrize("flood", ["many small messages", "one large message"])
+def test_a_connection_that_floods_its_kernel_is_closed_and_the_page_goes_on(browser, flood):
+    """The flooding connection is closed (1008), the learner's own connection goes on, and the flooding address
+    gets a plain 'wait a minute' page (429) instead of a fresh kernel to flood."""
+    server = start_server("flood")
+    try:
+        ctx = browser.new_context()
+        page = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
+        _flood_then_go_on(page, flood)
+        turned_away = ctx.new_page()
+        response = turned_away.goto(server.url + "?track=patient")
+        assert response.status == 429 and response.headers.get("retry-after") == "60"
+        turned_away.get_by_role("heading", name="Please wait a minute").wait_for()
+        assert axe_violations(turned_away) == []
+        assert "its address gets no new page for a minute" in server.log.read_text()
+        ctx.close()
+    finally:
+        server.stop()
+
+
+def _flood_then_go_on(page, flood: str) -> None:
     page.locator(".h2l-question input").first.wait_for()
-    code = page.evaluate("""async () => {
+    big = flood == "one large message"
+    code = page.evaluate("""async (big) => {
         const id = JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId;
         const url = location.origin.replace('http', 'ws') + '/api/kernels/' + id + '/channels?session_id=flood';
         const socket = new WebSocket(url);
         await new Promise(resolve => { socket.onopen = resolve; });
         const closed = new Promise(resolve => { socket.onclose = event => resolve(event.code); });
         const message = JSON.stringify({header: {msg_id: 'x', msg_type: 'kernel_info_request', session: 'flood',
-            username: '', version: '5.3', date: ''}, parent_header: {}, metadata: {}, content: {}, channel: 'shell'});
-        for (let i = 0; i < 2000 && socket.readyState === 1; i++) socket.send(message);
+            username: '', version: '5.3', date: ''}, parent_header: {}, metadata: {}, content: {}, channel: 'shell',
+            padding: big ? 'x'.repeat(1024 * 1024) : ''});
+        for (let i = 0; i < (big ? 1 : 2000) && socket.readyState === 1; i++) socket.send(message);
         return await closed;
-    }""")
+    }""", big)
     assert code == 1008
     view = page.locator(".h2l-question").first  # the learner's own connection is untouched
     view.locator("input").first.check()
