@@ -80,18 +80,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                          if purged else ""), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size, args.max_learners,
-                   args.unconnected_grace))
+                   args.unconnected_grace, args.behind_proxy))
     return 0
+
+
+def _project_root(args: argparse.Namespace) -> Path | None:
+    """Where `import-quiz` and `export-quiz` work: the folder given (`--content-dir`, before or after the command,
+    or $HER2LESSON_CONTENT_DIR); else the project the working folder is in (the nearest folder, here or above,
+    holding data/questions/); else None. Never the installed package's own folder by default: in a non-editable
+    install that is site-packages."""
+    from .paths import PACKAGE_DIR
+
+    if getattr(args, "quiz_content_dir", None):
+        return Path(args.quiz_content_dir)
+    if os.environ.get(CONTENT_ENV) or (args.content_dir and Path(args.content_dir) != PACKAGE_DIR.parent):
+        return Path(args.content_dir)
+    here = Path.cwd().resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / "data" / "questions").is_dir()), None)
+
+
+def _installed_packages() -> list[Path]:
+    """Where Python keeps installed packages (site-packages and the like): never a place for content."""
+    import site
+    import sysconfig
+
+    places = [sysconfig.get_path(name) for name in ("purelib", "platlib")]
+    places += list(getattr(site, "getsitepackages", list)()) + [site.getusersitepackages()]
+    return [Path(p).resolve() for p in places if p]
+
+
+NO_PROJECT = ("No content folder here: {here} and the folders above it hold no data/questions/. Run this inside your "
+              "project's folder, or name it with --content-dir FOLDER.")
 
 
 def cmd_export_quiz(args: argparse.Namespace) -> int:
     from .content import check
     from .content.jupyterquiz import export_bank
 
-    content, _ = check(args.content_dir)
+    root = _project_root(args) or args.content_dir  # reading the package's own content is harmless
+    content, _ = check(root)
     bank = content.banks.get(args.section)
     if bank is None:
-        print(f"No question bank {args.section!r}: choose one of {', '.join(sorted(content.banks))}", file=sys.stderr)
+        print(f"No question bank {args.section!r} under {root}: choose one of {', '.join(sorted(content.banks))}",
+              file=sys.stderr)
         return 1
     questions, skipped = export_bank(bank)
     text = json.dumps(questions, indent=2, ensure_ascii=False)
@@ -105,25 +136,47 @@ def cmd_export_quiz(args: argparse.Namespace) -> int:
 
 
 def cmd_import_quiz(args: argparse.Namespace) -> int:
+    import re
+
     import yaml
 
     from .content.jupyterquiz import import_questions
 
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", args.section):
+        print(f"--section {args.section!r}: use lower case letters, digits and dashes, e.g. --section fever",
+              file=sys.stderr)
+        return 1
+    root = _project_root(args)
+    if root is None:
+        print(NO_PROJECT.format(here=Path.cwd()), file=sys.stderr)
+        return 1
+    root = root.resolve()
+    if any(root == place or place in root.parents for place in _installed_packages()):
+        print(f"{root} is inside the installed Python packages, not a content folder. Name your project's folder "
+              "with --content-dir FOLDER.", file=sys.stderr)
+        return 1
     try:
         items = json.loads(Path(args.file).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         print(f"{args.file}: cannot be read as jupyterquiz JSON ({exc})", file=sys.stderr)
         return 1
     bank, notes = import_questions(items, args.section)
-    target = args.content_dir / "data" / "questions" / f"{args.section}.yaml"
+    for note in notes:
+        print(f"{args.file}: {note}", file=sys.stderr)
+    if not bank["questions"]:
+        print(f"Nothing imported: no question in {args.file} can be carried (see above). No file was written.",
+              file=sys.stderr)
+        return 1
+    target = root / "data" / "questions" / f"{args.section}.yaml"
     if target.exists() and not args.force:
         print(f"{target} exists: use --force to replace it, or another --section", file=sys.stderr)
         return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(bank, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
-    for note in notes:
-        print(note, file=sys.stderr)
-    print(f"Wrote {len(bank['questions'])} question(s) to {target}. Add a `source:` to each, then run "
-          "`her2lesson check`.")
+    refused = sum("not imported" in note for note in notes)
+    print(f"Wrote {len(bank['questions'])} question(s) to {target}"
+          + (f"; {refused} not imported (listed above)" if refused else "")
+          + ". Add a `source:` to each that lacks one, then run `her2lesson check`.")
     return 0
 
 
@@ -168,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--unconnected-grace", type=int, default=60, metavar="SECONDS",
                        help="shut down a page's kernel if the page has not connected after this long (a page "
                             "fetched by a script, or abandoned while loading; default: 60)")
+    serve.add_argument("--behind-proxy", action="store_true",
+                       help="a reverse proxy (deploy/nginx.conf) is the only way in: take each client's address "
+                            "from its X-Forwarded-For header, so per-address limits apply per learner's network "
+                            "and not to the proxy")
     serve.add_argument("--data-dir", type=Path, default=None,
                        help="folder for the learner records (SQLite; default: $HER2LESSON_DATA_DIR or var/)")
     serve.add_argument("--database-url", default=None,
@@ -184,12 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Write a section's question bank in jupyterquiz's JSON format.")
     export.add_argument("section", help="the bank, e.g. testing")
     export.add_argument("-o", "--output", help="file to write (default: print)")
+    export.add_argument("--content-dir", dest="quiz_content_dir", type=lambda p: Path(p).resolve(), default=None,
+                        help="the project folder to read (default: the project the working folder is in)")
     export.set_defaults(func=cmd_export_quiz)
     imported = sub.add_parser("import-quiz", help="make a question bank from jupyterquiz JSON",
-                              description="Make data/questions/SECTION.yaml from a jupyterquiz JSON file.")
+                              description="Make data/questions/SECTION.yaml, in the project folder, from a "
+                                          "jupyterquiz JSON file. Each question that cannot be carried is named, "
+                                          "with the reason.")
     imported.add_argument("file", help="jupyterquiz JSON file")
     imported.add_argument("--section", required=True, help="section id for the new bank")
     imported.add_argument("--force", action="store_true", help="replace an existing bank")
+    imported.add_argument("--content-dir", dest="quiz_content_dir", type=lambda p: Path(p).resolve(), default=None,
+                          help="the project folder to write in (default: the project the working folder is in, "
+                               "found by its data/questions/; never the installed package)")
     imported.set_defaults(func=cmd_import_quiz)
     register_records(sub)
     return parser

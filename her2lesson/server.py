@@ -12,6 +12,7 @@ Why a subclass rather than plain `voila` on the command line:
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ import tornado.ioloop
 import tornado.web
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import FileFindHandler, JupyterHandler
-from traitlets import Integer
+from traitlets import Bool, Integer
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler
@@ -420,6 +421,13 @@ class LessonVoila(Voila):
     max_learners = Integer(150, help="most learners' kernels at once; more pages get 'the module is full' "
                                      "(0: no limit)").tag(config=True)
     unconnected_grace = Integer(60, help="seconds a page's kernel may wait for its page to connect").tag(config=True)
+    behind_proxy = Bool(False, help="take the client's address from X-Forwarded-For / X-Real-IP (only when a "
+                                    "proxy such as deploy/nginx.conf is the one way in)").tag(config=True)
+
+    def listen(self) -> None:
+        if self.behind_proxy:  # else every learner has the proxy's address, and shares one page-start limit
+            self.app.listen = functools.partial(self.app.listen, xheaders=True)
+        super().listen()
 
     def init_settings(self) -> dict:
         self.voila_configuration.page_config_hook = without_mathjax
@@ -459,7 +467,7 @@ class LessonVoila(Voila):
 
 
 def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int,
-               max_learners: int = 150, unconnected_grace: int = 60) -> list[str]:
+               max_learners: int = 150, unconnected_grace: int = 60, behind_proxy: bool = False) -> list[str]:
     """The Voila settings that make a public lesson server; one place, so tests and `serve` agree."""
     argv = [
         notebook,
@@ -486,6 +494,7 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         "--KernelManager.transport=ipc",
         f"--LessonVoila.max_learners={max_learners}",
         f"--LessonVoila.unconnected_grace={unconnected_grace}",
+        f"--LessonVoila.behind_proxy={behind_proxy}",
     ]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]

@@ -34,8 +34,8 @@ def health_via(url: str, route: str) -> dict:
 
 
 def test_two_instances_behind_nginx_share_one_record_store(browser, content, database, nginx_binary, tmp_path):
-    a = start_server("deploy-a", "--database-url", database, "--pool-size", "1")
-    b = start_server("deploy-b", "--database-url", database, "--pool-size", "1")
+    a = start_server("deploy-a", "--database-url", database, "--pool-size", "1", "--behind-proxy")
+    b = start_server("deploy-b", "--database-url", database, "--pool-size", "1", "--behind-proxy")
     port = free_port()
     ports = [int(s.url.rsplit(":", 1)[1].strip("/")) for s in (a, b)]
     config = (ROOT / "deploy" / "nginx.conf").read_text()

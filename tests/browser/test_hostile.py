@@ -152,3 +152,38 @@ def test_kernels_reach_the_server_over_private_unix_sockets_so_ports_cannot_coll
         folder = connection.parent
         assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0, oct(folder.stat().st_mode)
         assert Path(f"{info['ip']}-{info['shell_port']}").is_socket()
+
+
+@pytest.mark.parametrize("behind_proxy", [True, False])
+def test_behind_a_proxy_the_limits_fall_on_the_flooding_learner_not_on_everyone(behind_proxy):
+    """Behind nginx every learner arrives from the proxy's address: with --behind-proxy the address in
+    X-Forwarded-For is the one limited, so one visitor's flood does not turn the whole class away."""
+    import urllib.error
+    import urllib.request
+
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    def get(forwarded_for: str) -> int:
+        request = urllib.request.Request(server.url + "?track=patient", headers={"X-Forwarded-For": forwarded_for})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                html = response.read().decode()
+                pages.append(re.search(r'"kernelId"\s*:\s*"([0-9a-f-]+)"', html).group(1))
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    server = start_server("proxy", *(["--behind-proxy"] if behind_proxy else []))
+    pages: list[str] = []
+    try:
+        assert get("203.0.113.7") == 200
+        url = server.url.replace("http://", "ws://") + f"api/kernels/{pages[0]}/channels?session_id=flood"
+        with connect(url, additional_headers={"X-Forwarded-For": "203.0.113.7"}, max_size=None) as socket:
+            socket.send("x" * (100 * 1024))  # larger than any message a page sends
+            with pytest.raises(ConnectionClosed):
+                socket.recv(timeout=90)
+        assert get("203.0.113.7") == 429  # the flooding visitor waits a minute
+        assert get("198.51.100.20") == (200 if behind_proxy else 429)  # another learner, through the same proxy
+    finally:
+        server.stop()
