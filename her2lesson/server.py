@@ -19,15 +19,16 @@ import os
 import re
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import tornado.ioloop
 import tornado.web
 from jupyter_server.auth.decorator import allow_unauthenticated
-from jupyter_server.base.handlers import FileFindHandler, JupyterHandler
+from jupyter_server.base.handlers import APIHandler, FileFindHandler, JupyterHandler
 from traitlets import Bool, Integer
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
-from voila.static_file_handler import MultiStaticFileHandler
+from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
@@ -89,6 +90,56 @@ def learner_kernels(manager: object) -> int:
     return max(0, len(manager.list_kernel_ids()) - pool_places(manager))  # type: ignore[attr-defined]
 
 
+PLAIN_ERROR = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not available</title></head>'
+               '<body><main><h1>Sorry, this page is not available</h1><p><a href="/">Go to the start of the module'
+               '</a>.</p></main></body></html>')
+
+
+class LessonErrorPages:
+    """Every error any route answers with is the module's own plain page (404.html or error.html, in its look),
+    never Tornado's bare page or a server detail. Mixed into each handler class the application routes to."""
+
+    settings: dict
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        handler: Any = self
+        name = "404.html" if status_code in (403, 404) else "error.html"  # "forbidden" tells a visitor nothing useful
+        base_url = self.settings.get("base_url", "/")
+        try:
+            env = self.settings.get("voila_jinja2_env") or self.settings["jinja2_env"]  # the one with our templates
+            html = env.get_template(name).render(base_url=base_url)
+        except Exception:  # noqa: BLE001 - the error page itself must never fail
+            html = PLAIN_ERROR
+        for header in ("Content-Disposition", "Etag", "Last-Modified"):
+            handler.clear_header(header)
+        handler.set_header("Content-Type", "text/html; charset=UTF-8")
+        handler.set_header("Cache-Control", "no-store")
+        handler.finish(html)
+
+
+def with_error_pages(handler: type) -> type:
+    """The handler class with the module's error pages (a subclass; the class itself is left as it is)."""
+    if issubclass(handler, (LessonErrorPages, APIHandler)):  # the kernel API answers its client in JSON
+        return handler
+    return type(handler.__name__, (LessonErrorPages, handler), {"__doc__": handler.__doc__})
+
+
+class SafeTemplateStaticHandler(TemplateStaticFileHandler):
+    """Voila's /voila/templates/<template>/static/<file>: an address of another shape is a 404, not a 500."""
+
+    def parse_url_path(self, url_path: str) -> str:
+        if url_path.count("/") < 2:
+            raise tornado.web.HTTPError(404)
+        return super().parse_url_path(url_path)
+
+
+class NotFoundHandler(tornado.web.RequestHandler):
+    """Any address the module does not have."""
+
+    def prepare(self) -> None:
+        raise tornado.web.HTTPError(404)
+
+
 class AddressLimits:
     """Page starts per client address: each page starts a kernel, the scarce thing on two cores.
 
@@ -133,6 +184,9 @@ class LessonPageHandler(TornadoVoilaHandler):
 
     async def prepare(self) -> None:
         await super().prepare()
+        if self.path_args and self.path_args[0]:
+            # Voila redirects any other address to /voila/files/..., which the lesson does not serve
+            raise tornado.web.HTTPError(404)
         app = self.settings.get("her2lesson")
         most = getattr(app, "max_learners", 0)
         held = learner_kernels(self.kernel_manager) if most and self.request.method == "GET" else 0
@@ -417,6 +471,7 @@ class LessonVoila(Voila):
 
     name = "her2lesson"
     replacements = {TornadoVoilaHandler: LessonPageHandler, MultiStaticFileHandler: CachedStaticHandler,
+                    TemplateStaticFileHandler: SafeTemplateStaticHandler,
                     RequestInfoSocketHandler: RequestWaiterHandler, VoilaKernelWebsocketHandler: LessonKernelSocket}
     max_learners = Integer(150, help="most learners' kernels at once; more pages get 'the module is full' "
                                      "(0: no limit)").tag(config=True)
@@ -432,6 +487,7 @@ class LessonVoila(Voila):
     def init_settings(self) -> dict:
         self.voila_configuration.page_config_hook = without_mathjax
         settings = super().init_settings()
+        settings["default_handler_class"] = with_error_pages(NotFoundHandler)
         settings["compress_response"] = True  # gzip: read by tornado when the application is made
         # permessage-deflate on the kernel websocket: the page's widget state (~440 kB, mostly the same small
         # front-end modules repeated per widget) shrinks to a fraction on a phone's network
@@ -446,6 +502,8 @@ class LessonVoila(Voila):
         ours.setLevel(logging.INFO)
         handlers = []
         for spec in super().init_handlers():
+            if spec[0].endswith(("/login", "/logout", "/voila/files/(.*)")):
+                continue  # no sign-in, and no files beside the notebook: the lesson serves neither
             if len(spec) > 1 and spec[1] in self.replacements:
                 spec = (spec[0], self.replacements[spec[1]], *spec[2:])
             elif len(spec) > 1 and spec[1] is FileFindHandler and "labextensions" in spec[0]:
@@ -463,7 +521,7 @@ class LessonVoila(Voila):
         handlers.insert(1, (f"{base}/{NO_MATH}", NoMathHandler))
         handlers.insert(2, (f"{base}/{ROUTE}([a-z]+\\.js)", WidgetModuleHandler))  # names only: no other file
         handlers.insert(3, (f"{base}/{class_ready.ROUTE}", ReadyHandler, {"readiness": self.readiness}))
-        return handlers
+        return [(spec[0], with_error_pages(spec[1]), *spec[2:]) for spec in handlers]
 
 
 def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int,

@@ -7,7 +7,7 @@ import pytest
 
 from her2lesson.quiz.wording import after_verdict
 
-from .conftest import open_dashboard, screenshot, start_server, wait_until
+from .conftest import axe_violations, open_dashboard, screenshot, start_server, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -87,11 +87,34 @@ def test_idle_culling_removes_kernels_of_pages_that_vanished(browser):
         culling.stop()
 
 
+BAD_ADDRESSES = ["voila/tree", "nope", "login", "logout", "voila/files/dashboard.ipynb", "voila/templates/x",
+                 "voila/static/..%2f..%2fetc/passwd", "voila/render/x.ipynb", "voila/labextensions/nope.js",
+                 "her2lesson/widgets/nope.js", "her2lesson/ready", "voila/query/abc"]  # (APIs answer in JSON)
+
+
+def test_every_bad_address_gets_the_modules_own_page_and_no_traceback(server):
+    """Voila answered some of these with Tornado's bare pages, redirects into /voila/files or a 500 and a logged
+    traceback (/voila/templates/x, /logout)."""
+    import urllib.error
+    import urllib.request
+
+    before = server.log.read_text().count("Traceback")
+    for address in BAD_ADDRESSES:
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            urllib.request.urlopen(server.url + address, timeout=30)
+        html = answered.value.read().decode()
+        assert answered.value.code in (403, 404, 405), (address, answered.value.code)
+        assert "<h1>Sorry, this page is not available</h1>" in html and 'lang="en"' in html, address
+        assert answered.value.headers["Content-Type"].startswith("text/html"), address
+    assert server.log.read_text().count("Traceback") == before
+
+
 def test_unknown_address_gets_a_plain_page_and_no_tree_listing(page, server):
     response = page.goto(server.url + "voila/tree")
     text = page.locator("body").inner_text()
     assert response.status in (403, 404)
     assert "Traceback" not in text and "notebooks" not in text.lower()
+    assert axe_violations(page) == []
     response = page.goto(server.url + "?template=reveal&theme=dark")
     page.locator(".h2l-app").wait_for(timeout=90_000)
     assert "theme-dark" not in (page.locator("body").get_attribute("class") or "")
