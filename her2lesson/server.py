@@ -23,6 +23,7 @@ from typing import Any
 
 import tornado.ioloop
 import tornado.web
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import APIHandler, FileFindHandler, JupyterHandler
 from traitlets import Bool, Integer
@@ -76,6 +77,35 @@ def pooled_kernels(manager: object) -> set[str]:
             except Exception:  # noqa: BLE001 - a pool entry that failed holds no kernel
                 continue
     return out
+
+
+async def drop_dead_pool_kernels(manager: Any) -> int:
+    """Take out of the pool any entry whose kernel failed to start or has died since (killed, out of memory), and
+    start a fresh one in its place: Voila would hand such a kernel to the next learner, whose page never worked."""
+    dropped = 0
+    for name, pool in list(getattr(manager, "_pools", {}).items()):
+        for entry in list(pool):
+            if not entry.done():
+                continue
+            kernel_id = None
+            try:
+                kernel_id = None if entry.exception() else entry.result().get("kernel_id")
+                alive = kernel_id is not None and await ensure_async(manager.get_kernel(kernel_id).is_alive())
+            except Exception:  # noqa: BLE001 - a kernel the manager no longer knows is not alive either
+                alive = False
+            if alive:
+                continue
+            pool.remove(entry)
+            dropped += 1
+            log.warning("a kernel in the pool had stopped; it was replaced before any learner got it")
+            if kernel_id is not None:
+                try:
+                    await manager.shutdown_kernel(kernel_id, now=True)
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+        if dropped:
+            manager.fill_if_needed(delay=0, notebook_name=name)
+    return dropped
 
 
 def pool_places(manager: object) -> int:
@@ -187,6 +217,8 @@ class LessonPageHandler(TornadoVoilaHandler):
         if self.path_args and self.path_args[0]:
             # Voila redirects any other address to /voila/files/..., which the lesson does not serve
             raise tornado.web.HTTPError(404)
+        if self.request.method == "GET":
+            await drop_dead_pool_kernels(self.kernel_manager)
         app = self.settings.get("her2lesson")
         most = getattr(app, "max_learners", 0)
         held = learner_kernels(self.kernel_manager) if most and self.request.method == "GET" else 0
@@ -343,6 +375,7 @@ class Sweeper:
         self.first_seen: dict[str, float] = {}
 
     async def sweep(self) -> None:
+        await drop_dead_pool_kernels(self.manager)
         now = time.monotonic()
         live = set(self.manager.list_kernel_ids())  # type: ignore[attr-defined]
         waiting = live - pooled_kernels(self.manager) - CONNECTED

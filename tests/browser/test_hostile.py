@@ -156,7 +156,7 @@ def test_kernels_reach_the_server_over_private_unix_sockets_so_ports_cannot_coll
 
 @pytest.mark.parametrize("behind_proxy", [True, False])
 def test_behind_a_proxy_the_limits_fall_on_the_flooding_learner_not_on_everyone(behind_proxy):
-    """Behind nginx every learner arrives from the proxy's address: with --behind-proxy the address in
+    """Behind a reverse proxy every learner arrives from its address: with --behind-proxy the address in
     X-Forwarded-For is the one limited, so one visitor's flood does not turn the whole class away."""
     import urllib.error
     import urllib.request
@@ -185,5 +185,30 @@ def test_behind_a_proxy_the_limits_fall_on_the_flooding_learner_not_on_everyone(
                 socket.recv(timeout=90)
         assert get("203.0.113.7") == 429  # the flooding visitor waits a minute
         assert get("198.51.100.20") == (200 if behind_proxy else 429)  # another learner, through the same proxy
+    finally:
+        server.stop()
+
+
+def test_a_pool_kernel_that_died_is_never_handed_to_a_learner(browser):
+    """A preheated kernel killed while it waits (out of memory, an operator's kill) was still in Voila's pool; the
+    next learner got it and a page that never worked."""
+    import signal
+
+    import psutil
+
+    server = start_server("dead-pool", "--pool-size", "1")
+    try:
+        def pool_kernel():
+            found = [p for p in psutil.Process(server.process.pid).children(recursive=True) if "-f" in p.cmdline()]
+            return found[0] if len(found) == 1 else None
+
+        victim = wait_until(pool_kernel, 90, "the pool kernel to start")
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=20)
+        ctx = browser.new_context()
+        page = open_dashboard(ctx.new_page(), server, "track=patient&section=causes")
+        page.locator(".h2l-main h1").filter(has_text="What causes it").wait_for(timeout=90_000)
+        assert "a kernel in the pool had stopped" in server.log.read_text()
+        ctx.close()
     finally:
         server.stop()
