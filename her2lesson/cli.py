@@ -138,9 +138,7 @@ def cmd_export_quiz(args: argparse.Namespace) -> int:
 def cmd_import_quiz(args: argparse.Namespace) -> int:
     import re
 
-    import yaml
-
-    from .content.jupyterquiz import import_questions
+    from .content.jupyterquiz import bank_yaml, import_questions
 
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", args.section):
         print(f"--section {args.section!r}: use lower case letters, digits and dashes, e.g. --section fever",
@@ -172,7 +170,7 @@ def cmd_import_quiz(args: argparse.Namespace) -> int:
         print(f"{target} exists: use --force to replace it, or another --section", file=sys.stderr)
         return 1
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(bank, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    target.write_text(bank_yaml(bank), encoding="utf-8")
     refused = sum("not imported" in note for note in notes)
     print(f"Wrote {len(bank['questions'])} question(s) to {target}"
           + (f"; {refused} not imported (listed above)" if refused else "")

@@ -233,3 +233,124 @@ def test_a_plain_drawing_with_an_internal_reference_passes(content_copy):
     path.write_text(text.replace("</svg>", '<defs><linearGradient id="g"/></defs><use href="#g"/></svg>'),
                     encoding="utf-8")
     assert not [p for p in problems_for(content_copy) if "testing-path" in p]
+
+
+# --- typed answers: number and short-text questions --------------------------------------------------------------
+NUMERIC = """section: causes
+questions:
+  - id: causes-number
+    audience: patient
+    type: numeric
+    prompt: "What is the fever number?"
+    unit: "°F"
+    precision: 4
+    answers:
+      - value: 100.4
+        correct: true
+        feedback: "Right."
+      - range: [95, 100.4]
+        correct: false
+        feedback: "A bit higher."
+    default_feedback: "Look again."
+    explanation: "It is 100.4."
+    source: article
+"""
+
+TEXT = """section: causes
+questions:
+  - id: causes-word
+    audience: patient
+    type: text
+    prompt: "Which drug is Herceptin?"
+    answers:
+      - text: "trastuzumab"
+        correct: true
+      - text: "tamoxifen"
+        correct: false
+        feedback: "That one blocks estrogen."
+    default_feedback: "Think of HER2."
+    explanation: "Herceptin is trastuzumab."
+    source: article
+"""
+
+
+def bank_problems(root: Path) -> list[str]:
+    return [p for p in problems_for(root) if p.startswith("data/questions/causes.yaml")]
+
+
+def test_good_number_and_text_questions_pass(content_copy):
+    for text in (NUMERIC, TEXT):
+        write_bank(content_copy, "causes", text)
+        assert bank_problems(content_copy) == []
+
+
+@pytest.mark.parametrize("mutation, expected", [
+    (lambda t: t.replace("correct: true", "correct: false"),
+     "10: causes-number: a number question needs at least one correct value or range "
+     "(mark the right `value:` or `range:` with `correct: true`)"),
+    (lambda t: t.replace("range: [95, 100.4]", "range: [100.4, 95]"),
+     "13: causes-number: range [100.4, 95] runs backwards (write the lower number first: range: [95, 100.4])"),
+    (lambda t: t.replace("range: [95, 100.4]", "range: [95, 95]"),
+     "13: causes-number: range [95, 95] holds no number (a range includes its low end, not its high end) "
+     "(write `value: 95` for one number)"),
+    (lambda t: t.replace("precision: 4", "precision: 0"),
+     "8: causes-number: precision 0 is not from 1 to 15 (write how many significant digits to compare, e.g. "
+     "`precision: 4` for 100.4, or leave `precision:` out to compare numbers exactly)"),
+    (lambda t: t.replace("precision: 4", "precision: 16"), "8: causes-number: precision 16 is not from 1 to 15"),
+    (lambda t: t.replace("precision: 4", "precision: 3"),
+     "10: causes-number: value 100.4 has more significant digits than `precision: 3`, so no typed number can "
+     "match it (raise `precision:` or round the value to 3 digits)"),
+    (lambda t: t.replace("precision: 4", "precision: 2.5"),
+     "8: causes-number: `precision` must be a whole number, not 2.5 (write digits, e.g. 4)"),
+    (lambda t: t.replace("value: 100.4", 'value: "100.4"'),
+     "10: causes-number: `value` must be a number, not '100.4' (write digits with a point for decimals, without "
+     "quotes, e.g. 100.4)"),
+    (lambda t: t.replace("      - range: [95, 100.4]\n", "      - range: [95, 100.4]\n        value: 98\n"),
+     "13: causes-number: an answer needs `value:` or `range:`, one of the two (write `value: 12.5` for one number, "
+     "or `range: [10, 20]` for 10 up to (not including) 20)"),
+    (lambda t: t.replace('        feedback: "A bit higher."\n', ""),
+     "13: causes-number: missing `feedback` (add `feedback:` saying why this option is right or wrong)"),
+    (lambda t: t.replace('    default_feedback: "Look again."\n', ""),
+     "3: causes-number: missing `default_feedback` (add `default_feedback:` saying what to think about when the "
+     "answer is none of `answers`, without giving the answer)"),
+])
+def test_number_question_errors_point_at_the_offending_line(content_copy, mutation, expected):
+    write_bank(content_copy, "causes", mutation(NUMERIC))
+    problems = bank_problems(content_copy)
+    assert [p for p in problems if p.startswith(f"data/questions/causes.yaml:{expected}")] != [], problems
+    assert all(LINE.match(p) for p in problems), problems
+
+
+@pytest.mark.parametrize("mutation, expected", [
+    (lambda t: t.replace("        correct: true\n", "        correct: false\n        feedback: \"No.\"\n"),
+     "8: causes-word: a short-answer question needs at least one accepted answer (add the word or phrase you "
+     "accept as an answer with `correct: true`)"),
+    (lambda t: t.replace('        feedback: "That one blocks estrogen."\n', ""),
+     "10: causes-word: a known wrong answer has no `feedback` (add `feedback:` saying why that answer is not "
+     "right, without giving the answer)"),
+    (lambda t: t.replace('"tamoxifen"', '"  Trastuzumab. "'),
+     "10: causes-word: answer 2 is the same as answer 1 once case, spaces and end marks are ignored "
+     "(remove one of them)"),
+    (lambda t: t.replace('"tamoxifen"', '"?!"'), "10: causes-word: the answer is only punctuation"),
+    (lambda t: t.replace('"tamoxifen"', '"' + "x" * 101 + '"'),
+     "10: causes-word: the answer is 101 characters; a learner can type 100 at most (use a word or a short phrase)"),
+    (lambda t: t.replace("    answers:\n", "    answerz:\n"),
+     "8: causes-word: unknown field `answerz`: did you mean `answers`? (rename it `answers`)"),
+])
+def test_text_question_errors_point_at_the_offending_line(content_copy, mutation, expected):
+    write_bank(content_copy, "causes", mutation(TEXT))
+    problems = bank_problems(content_copy)
+    assert [p for p in problems if p.startswith(f"data/questions/causes.yaml:{expected}")] != [], problems
+
+
+def test_an_option_text_problem_still_points_at_the_option(content_copy):
+    """`text` is a question type now and an option's field too: only a question's type tag is left out."""
+    write_bank(content_copy, "causes", GOOD.replace('{text: "No",', '{text: "",'))
+    assert bank_problems(content_copy) == [
+        "data/questions/causes.yaml:9: causes-probe: `text` is empty (write the text)"]
+
+
+def test_a_code_option_and_question_code_pass(content_copy):
+    write_bank(content_copy, "causes", GOOD.replace('{text: "No",', '{text: "print(1)", code: true,')
+               .replace("    type: single\n", '    type: single\n    code: "x = 1"\n'))
+    assert bank_problems(content_copy) == []

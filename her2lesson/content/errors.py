@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from .problems import Problem
-from .schema import QUESTION_TYPES
+from .schema import QUESTION_TYPES, Rule
 from .yamlfile import YamlFile
 
 FIELD_FIXES = {
@@ -20,14 +20,22 @@ FIELD_FIXES = {
     "audience": "add `audience:` patient, nurse or both",
     "id": "add `id:` in lower case with dashes, unique across all banks",
     "type": f"add `type:` one of {', '.join(QUESTION_TYPES)}",
+    "answers": "add `answers:`: for a number question each with `value` or `range`, `correct` and `feedback`; "
+               "for a short-answer question each with `text` and `correct`",
+    "default_feedback": "add `default_feedback:` saying what to think about when the answer is none of `answers`, "
+                        "without giving the answer",
+    "correct": "add `correct: true` or `correct: false`",
+    "text": "add `text:` with the words",
 }
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the union tags pydantic puts in locations (questions.3.single.options -> questions.3.options)."""
+    """Drop the union tags pydantic puts in locations (questions.3.single.options -> questions.3.options).
+
+    Only right after a question's index: `text` is also a field (options.1.text), not only a question type."""
     out: list[Any] = []
     for i, part in enumerate(loc):
-        if part in QUESTION_TYPES and i > 0 and isinstance(loc[i - 1], int):
+        if part in QUESTION_TYPES and i > 1 and isinstance(loc[i - 1], int) and loc[i - 2] == "questions":
             continue
         if isinstance(part, str) and part.startswith("function-"):
             continue
@@ -64,9 +72,15 @@ def _misspellings(errors: list[tuple[ErrorDetails, tuple[Any, ...]]]) -> dict[tu
     return out
 
 
+def _rule_at(err: ErrorDetails) -> tuple[Any, ...]:
+    """Where inside the model a broken rule points (an answer's own line), when the rule says."""
+    rule = (err.get("ctx") or {}).get("error")
+    return rule.at if err["type"] == "value_error" and isinstance(rule, Rule) else ()
+
+
 def problems_from(error: ValidationError, yf: YamlFile, prefix: tuple[Any, ...] = ()) -> list[Problem]:
     problems = []
-    errors = [(err, _clean_loc(prefix + tuple(err["loc"]))) for err in error.errors()]  # cleaned with the prefix
+    errors = [(err, _clean_loc(prefix + tuple(err["loc"])) + _rule_at(err)) for err in error.errors()]
     misspelt = _misspellings(errors)
     for err, loc in errors:
         kind = err["type"]
@@ -102,6 +116,11 @@ def problems_from(error: ValidationError, yf: YamlFile, prefix: tuple[Any, ...] 
                    else f"give at most {err['ctx']['max_length']}")
         elif kind == "bool_type" or kind == "bool_parsing":
             message, fix = f"`{field}` must be true or false", "write true or false"
+        elif kind in ("float_type", "float_parsing", "finite_number"):
+            message, fix = (f"`{field}` must be a number, not {err.get('input')!r}",
+                            "write digits with a point for decimals, without quotes, e.g. 100.4")
+        elif kind in ("int_type", "int_parsing", "int_from_float"):
+            message, fix = f"`{field}` must be a whole number, not {err.get('input')!r}", "write digits, e.g. 4"
         elif kind == "value_error" and "|" in str(err.get("ctx", {}).get("error", "")):
             message, fix = str(err["ctx"]["error"]).split("|", 1)
         else:

@@ -4,22 +4,53 @@ Unknown fields are refused rather than ignored: a misspelt `feedbak` must not si
 """
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # a YAML number (not "12", not true)
 Audience = Literal["patient", "nurse", "both"]
 CHOICE_TYPES = ("single", "multiple", "truefalse")
-QUESTION_TYPES = (*CHOICE_TYPES, "matching", "ordering", "case")
+TYPED_TYPES = ("numeric", "text")  # the learner types the answer
+QUESTION_TYPES = (*CHOICE_TYPES, "matching", "ordering", "case", *TYPED_TYPES)
+MAX_PRECISION = 15  # significant digits a float holds
+TEXT_MAX_LENGTH = 100  # the longest short answer a learner can type (and the longest accepted answer)
+NUMBER_MAX_LENGTH = 40  # the longest number a learner can type
 
 
 class Rule(ValueError):
-    """A content rule broken: what is wrong, and how to fix it."""
+    """A content rule broken: what is wrong, and how to fix it; `at` is where, below the model that raised it
+    (("answers", 2, "value") points `her2lesson check` at that answer's own line)."""
 
-    def __init__(self, message: str, fix: str):
+    def __init__(self, message: str, fix: str, at: tuple[str | int, ...] = ()):
         super().__init__(f"{message}|{fix}")
+        self.at = at
+
+
+def round_significant(x: float, digits: int) -> float:
+    """`x` to `digits` significant digits, as JavaScript's Number(x.toPrecision(digits)) (jupyterquiz's rule)."""
+    return float(f"{x:.{digits}g}")
+
+
+def show_number(x: float) -> str:
+    """A number as an author wrote it: 100.4, 38 (not 38.0), 0.0001."""
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+_END_MARKS = re.compile(r"[\s.!?,;:]+$")
+
+
+def normal_text(text: str, match_case: bool = False) -> str:
+    """A short answer as compared: spaces collapsed, end marks (. ! ? , ; :) dropped, any case unless asked."""
+    out = _END_MARKS.sub("", " ".join(unicodedata.normalize("NFKC", text).split()))
+    return out if match_case else out.casefold()
 
 
 class Model(BaseModel):
@@ -30,6 +61,7 @@ class Option(Model):
     text: Text
     correct: bool
     feedback: Text
+    code: bool = False  # the text is code: shown in a code font, as written (jupyterquiz's `code` answers)
 
 
 class Figure(Model):
@@ -79,6 +111,7 @@ class QuestionBase(Model):
     figure: Figure | None = None
     action: bool = False  # teaches what to do (teach-back of an action), not a fact to recall
     checkpoint: Id | None = None  # asked at quiz("<bank>:<checkpoint>") inside the part, not in its end check
+    code: Text | None = None  # code shown with the question, under its prompt (jupyterquiz's question `code`)
 
 
 class ChoiceQuestion(QuestionBase):
@@ -132,8 +165,116 @@ class CaseQuestion(QuestionBase):
     parts: tuple[CasePart, ...] = Field(min_length=2, max_length=4)
 
 
+class NumericAnswer(Model):
+    """One number (`value`) or the numbers from `range[0]` up to, not including, `range[1]` (as jupyterquiz)."""
+
+    value: Number | None = None
+    range: tuple[Number, Number] | None = None
+    correct: bool
+    feedback: Text
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "NumericAnswer":
+        if (self.value is None) == (self.range is None):
+            raise Rule("an answer needs `value:` or `range:`, one of the two",
+                       "write `value: 12.5` for one number, or `range: [10, 20]` for 10 up to (not including) 20")
+        if self.range is not None:
+            low, high = self.range
+            if low > high:
+                raise Rule(f"range [{show_number(low)}, {show_number(high)}] runs backwards",
+                           f"write the lower number first: range: [{show_number(high)}, {show_number(low)}]",
+                           at=("range",))
+            if low == high:
+                raise Rule(f"range [{show_number(low)}, {show_number(high)}] holds no number (a range includes "
+                           "its low end, not its high end)", f"write `value: {show_number(low)}` for one number",
+                           at=("range",))
+        return self
+
+    def matches(self, x: float) -> bool:
+        if self.value is not None:
+            return x == self.value
+        low, high = self.range or (math.inf, -math.inf)
+        return low <= x < high
+
+
+class NumericQuestion(QuestionBase):
+    """The learner types a number; the first answer that holds it gives the verdict and feedback (as jupyterquiz)."""
+
+    type: Literal["numeric"]
+    answers: tuple[NumericAnswer, ...] = Field(min_length=1)
+    default_feedback: Text  # for a number no answer holds
+    precision: Annotated[int, Field(strict=True)] | None = None  # significant digits compared (jupyterquiz's)
+    unit: Text | None = None  # shown after the box, e.g. "°F"
+
+    @field_validator("precision")
+    @classmethod
+    def _precision(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_PRECISION:
+            raise Rule(f"precision {value} is not from 1 to {MAX_PRECISION}",
+                       "write how many significant digits to compare, e.g. `precision: 4` for 100.4, "
+                       "or leave `precision:` out to compare numbers exactly")
+        return value
+
+    @model_validator(mode="after")
+    def _answers(self) -> "NumericQuestion":
+        if not any(a.correct for a in self.answers):
+            raise Rule("a number question needs at least one correct value or range",
+                       "mark the right `value:` or `range:` with `correct: true`", at=("answers",))
+        for j, a in enumerate(self.answers):
+            if self.precision and a.value is not None and round_significant(a.value, self.precision) != a.value:
+                raise Rule(f"value {show_number(a.value)} has more significant digits than `precision: "
+                           f"{self.precision}`, so no typed number can match it",
+                           f"raise `precision:` or round the value to {self.precision} digits",
+                           at=("answers", j, "value"))
+        return self
+
+
+class TextAnswer(Model):
+    """A word or short phrase: accepted (`correct: true`) or a known wrong answer with its own feedback."""
+
+    text: Text
+    correct: bool
+    feedback: Text | None = None  # optional for an accepted answer ("Why" follows); required for a wrong one
+    match_case: bool = False
+
+    @model_validator(mode="after")
+    def _wrong_has_feedback(self) -> "TextAnswer":
+        if not self.correct and self.feedback is None:
+            raise Rule("a known wrong answer has no `feedback`",
+                       "add `feedback:` saying why that answer is not right, without giving the answer")
+        if len(self.text) > TEXT_MAX_LENGTH:
+            raise Rule(f"the answer is {len(self.text)} characters; a learner can type {TEXT_MAX_LENGTH} at most",
+                       "use a word or a short phrase", at=("text",))
+        if not normal_text(self.text):
+            raise Rule("the answer is only punctuation", "write a word or a number", at=("text",))
+        return self
+
+
+class TextQuestion(QuestionBase):
+    """The learner types a word or short phrase: compared ignoring case (unless `match_case`), spaces and end marks."""
+
+    type: Literal["text"]
+    answers: tuple[TextAnswer, ...] = Field(min_length=1)
+    default_feedback: Text  # for an answer none of `answers` matches
+
+    @model_validator(mode="after")
+    def _answers(self) -> "TextQuestion":
+        if not any(a.correct for a in self.answers):
+            raise Rule("a short-answer question needs at least one accepted answer",
+                       "add the word or phrase you accept as an answer with `correct: true`", at=("answers",))
+        seen: dict[str, int] = {}
+        for j, a in enumerate(self.answers):
+            key = normal_text(a.text, a.match_case)
+            if key in seen:
+                raise Rule(f"answer {j + 1} is the same as answer {seen[key] + 1} once case, spaces and end marks "
+                           "are ignored", "remove one of them", at=("answers", j, "text"))
+            seen[key] = j
+        return self
+
+
 Question = Annotated[
-    Union[ChoiceQuestion, MatchingQuestion, OrderingQuestion, CaseQuestion], Field(discriminator="type")
+    Union[ChoiceQuestion, MatchingQuestion, OrderingQuestion, CaseQuestion, NumericQuestion, TextQuestion],
+    Field(discriminator="type"),
 ]
 
 

@@ -2,14 +2,86 @@
 
 Answers are expressed in the bank's own order (option 0 is the bank's first option), whatever order the learner
 saw them in: the shuffle is a view concern, and a stored answer must still mean the same after a reload.
+A typed answer (a number or a short text) is kept as the learner typed it, cut to its box's length: it is read
+(`read_number`, `normal_text`) only to grade it, so a changed bank grades the same words again.
 """
 from __future__ import annotations
 
+import math
 import random
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..content.schema import ChoiceQuestion, MatchingQuestion, OrderingQuestion
+from ..content.schema import (
+    NUMBER_MAX_LENGTH,
+    ChoiceQuestion,
+    MatchingQuestion,
+    NumericQuestion,
+    OrderingQuestion,
+    TextQuestion,
+    normal_text,
+    round_significant,
+)
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d*)?")  # 1,000,000 (two or more groups)
+_DEGREE = "°º˚"
+
+
+def typed(raw: object, limit: int) -> str:
+    """What a learner sent for a typed answer, as kept: text only, cut to `limit` characters."""
+    return raw[:limit] if isinstance(raw, str) else ""
+
+
+def _without_unit(text: str, unit: str | None) -> str:
+    """`text` without a copy of the question's unit typed after the number ("100.4 °F", "100.4F", "100.4 degrees F")."""
+    core = "".join(c for c in (unit or "") if c not in _DEGREE and not c.isspace())
+    if core:
+        text = re.sub(rf"\s*(?:[{_DEGREE}]|degrees?\b)?\s*{re.escape(core)}$", "", text, flags=re.IGNORECASE)
+    return text.rstrip(_DEGREE).rstrip()
+
+
+def _plain_number(text: str) -> float | None:
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")  # a decimal comma: 100,4
+    elif _THOUSANDS.fullmatch(text) or ("," in text and "." in text and text.index(",") < text.index(".")):
+        text = text.replace(",", "")  # 1,000,000 or 1,000.5
+    if not _NUMBER.fullmatch(text.lower()):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def read_number(raw: str, unit: str | None = None) -> float | None:
+    """The number a learner typed, or None when it is not one.
+
+    Digits with a point or a decimal comma (100.4, 100,4), a sign, an exponent, a fraction (3/4, as jupyterquiz),
+    and the question's unit after it are read; spaces are ignored. Anything else is not a number.
+    """
+    text = unicodedata.normalize("NFKC", raw).replace("\u2212", "-").strip()
+    text = _without_unit(text, unit)
+    text = "".join(text.split())
+    if not text or len(text) > NUMBER_MAX_LENGTH:
+        return None
+    if text.count("/") == 1:
+        top, bottom = (_plain_number(part) for part in text.split("/"))
+        return top / bottom if top is not None and bottom else None
+    return _plain_number(text)
+
+
+def numeric_match(question: NumericQuestion, number: float) -> int | None:
+    """The first answer (bank order) that holds the number, rounded to the question's precision; None: no answer."""
+    x = round_significant(number, question.precision) if question.precision else number
+    return next((i for i, a in enumerate(question.answers) if a.matches(x)), None)
+
+
+def text_match(question: TextQuestion, raw: str) -> int | None:
+    """The first answer (bank order) the typed words are, ignoring case (unless the answer says), spaces and end
+    marks; None: no answer."""
+    return next((i for i, a in enumerate(question.answers)
+                 if normal_text(raw, a.match_case) == normal_text(a.text, a.match_case)), None)
 
 
 def choice_is_right(question: ChoiceQuestion, chosen: frozenset[int]) -> bool:

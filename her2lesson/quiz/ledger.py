@@ -7,6 +7,11 @@ while the educator's results said 100%: the results had re-read the events by ru
 Rules: events count in the order they happened. A final-check event at or before the moment the learner chose to
 take the final check again belongs to the earlier try and is left out. A check adds one try (right or not) and the
 answer shown; showing the answer marks the question revealed. The scores then follow `quiz.grading`.
+
+The answer kept is the one the learner gave, in the bank's terms: option indexes for a choice, the matches picked,
+step indexes by position, or, for a typed question (a number or a short text), the text exactly as sent, cut to the
+box's length (40 characters for a number, 100 for a text). A resumed page grades that text again, so "100,4" stays
+what the learner wrote even if the bank's answers change.
 """
 from __future__ import annotations
 

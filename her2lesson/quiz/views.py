@@ -16,10 +16,30 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as w
 
-from ..content.schema import CaseQuestion, MatchingQuestion, OrderingQuestion
+from ..content.schema import (
+    NUMBER_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    CaseQuestion,
+    MatchingQuestion,
+    NumericQuestion,
+    OrderingQuestion,
+    TextQuestion,
+    normal_text,
+    show_number,
+)
 from ..strings import Strings
 from ..widgets import QuestionForm
-from .grading import QuestionRecord, choice_is_right, matching_marks, ordering_marks, seeded_order
+from .grading import (
+    QuestionRecord,
+    choice_is_right,
+    matching_marks,
+    numeric_match,
+    ordering_marks,
+    read_number,
+    seeded_order,
+    text_match,
+    typed,
+)
 from .wording import after_verdict, quoted
 
 RIGHT = '<span class="h2l-icon" aria-hidden="true">&#10003;</span>'
@@ -28,7 +48,7 @@ INFO = '<span class="h2l-icon" aria-hidden="true">&#8505;</span>'  # ℹ: in the
 
 Listener = Callable[[str, "QuestionRecord", object], None]
 A = TypeVar("A", bound=Collection[Any])
-"""A view's answer in bank terms: option indexes, the matches picked, or step indexes by position."""
+"""A view's answer in bank terms: option indexes, the matches picked, step indexes by position, or the text typed."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,7 @@ class QuestionView(Generic[A]):
         if heading is None:
             heading = strings("question_n_of_m", n=number, m=total) if total > 1 else ""
         self.form = QuestionForm(on_action=self._act, kind=self.kind, placeholder=strings("choose_placeholder"),
-                                 number=heading,
+                                 number=heading, code=getattr(question, "code", None) or "",
                                  legend=question.prompt, instruction=strings(self.instruction_key))
         self.setup()
         self.form.add_class("h2l-question")
@@ -108,6 +128,10 @@ class QuestionView(Generic[A]):
     def incomplete_message(self) -> str:
         return self.t("no_choice")
 
+    def stored(self, answer: A) -> object:
+        """The answer as the records keep it (JSON): option indexes sorted, rows and steps as lists."""
+        return sorted(answer) if isinstance(answer, frozenset) else list(answer)
+
     # --- behaviour ------------------------------------------------------------------------------------------------
     def press(self, action: str) -> None:
         """Press a button as the learner would, with the answer now on screen."""
@@ -130,7 +154,7 @@ class QuestionView(Generic[A]):
             return
         right = self.is_right(answer)
         self.record.checks.append(right)
-        self.record.answers.append(sorted(answer) if isinstance(answer, frozenset) else list(answer))
+        self.record.answers.append(self.stored(answer))
         self._notify("check", answer)  # stored before the learner sees feedback: shown means saved
         self.locked = True
         self.form.disabled = True
@@ -241,6 +265,7 @@ class ChoiceView(QuestionView[frozenset[int]]):
         n = len(q.options)
         self.order = list(range(n)) if q.type == "truefalse" else seeded_order(n, self.options.seed, q.id)
         self.form.options = [q.options[i].text for i in self.order]
+        self.form.code_options = [k for k, i in enumerate(self.order) if q.options[i].code]
 
     def chosen(self) -> frozenset[int]:
         return frozenset(self.order[k] for k in self.form.value)
@@ -257,8 +282,9 @@ class ChoiceView(QuestionView[frozenset[int]]):
         for i in self.order:
             if i in chosen:
                 option = self.q.options[i]
-                items.append(f"<li>{RIGHT if option.correct else WRONG} "
-                             f"<strong>{escape(quoted(self.t, option.text))}</strong> "
+                shown = (f'<code class="h2l-option-code">{escape(option.text)}</code>' if option.code
+                         else f"<strong>{escape(quoted(self.t, option.text))}</strong>")
+                items.append(f"<li>{RIGHT if option.correct else WRONG} {shown} "
                              f"{escape(after_verdict(option.feedback, said))}</li>")
         return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
 
@@ -369,6 +395,108 @@ class OrderingView(QuestionView[list[int]]):
         self.form.value = [steps.index(i) if i in steps else None for i in self.shown]
 
 
+# --- typed answers: a number, or a word or short phrase ---------------------------------------------------------
+class TypedView(QuestionView[str]):
+    """One labelled box. The answer is the text as typed (cut to the box's length): that is what the records keep,
+    and it is read only to grade it, so a changed bank grades the same words again on resume."""
+
+    max_length = TEXT_MAX_LENGTH
+
+    def setup(self) -> None:
+        self.form.max_length = self.max_length
+        self.form.unit = getattr(self.q, "unit", None) or ""
+        self.form.value = [""]
+
+    def typed(self) -> str:
+        return typed(self.form.value[0] if self.form.value else "", self.max_length)
+
+    def match(self, answer: str) -> int | None:
+        """The index of the bank's answer that the typed one is, or None (the default feedback)."""
+        raise NotImplementedError
+
+    def is_right(self, answer: str) -> bool:
+        k = self.match(answer)
+        return k is not None and self.q.answers[k].correct
+
+    def stored(self, answer: str) -> object:
+        return answer
+
+    def shown(self, answer: str) -> str:
+        """The learner's words, quoted as they typed them (escaped)."""
+        return escape(quoted(self.t, answer.strip()))
+
+    def feedback_html(self, answer: str, right: bool) -> str:
+        k = self.match(answer)
+        feedback = self.q.answers[k].feedback if k is not None else self.q.default_feedback
+        said = escape(after_verdict(feedback, self.verdict(right))) if feedback else ""
+        return (f'<ul class="h2l-option-feedback"><li>{RIGHT if right else WRONG} '
+                f"<strong>{self.shown(answer)}</strong> {said}</li></ul>")
+
+    def right_answers(self) -> list[str]:
+        raise NotImplementedError
+
+    def answer_html(self) -> str:
+        items = []
+        for text, answer in zip(self.right_answers(), (a for a in self.q.answers if a.correct)):
+            feedback = f" {escape(answer.feedback)}" if answer.feedback else ""
+            items.append(f"<li>{RIGHT} <strong>{escape(text)}</strong>{feedback}</li>")
+        return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'
+
+    def set_answer(self, answer: object) -> None:
+        self.form.value = [typed(answer, self.max_length)]
+
+
+class NumericView(TypedView):
+    """A number: a point or a decimal comma, the unit typed or not; text that is no number is not an answer."""
+
+    kind = "number"
+    instruction_key = "type_number"
+    max_length = NUMBER_MAX_LENGTH
+    q: NumericQuestion
+
+    def answer(self) -> str | None:
+        text = self.typed()
+        return text if read_number(text, self.q.unit) is not None else None
+
+    def incomplete_message(self) -> str:
+        return self.t("not_a_number" if self.typed().strip() else "no_number")
+
+    def match(self, answer: str) -> int | None:
+        number = read_number(answer, self.q.unit)
+        return None if number is None else numeric_match(self.q, number)
+
+    def right_answers(self) -> list[str]:
+        unit = f" {self.q.unit}" if self.q.unit else ""
+        out = []
+        for a in self.q.answers:
+            if a.correct and a.range is not None:
+                out.append(self.t("number_range", low=show_number(a.range[0]), high=show_number(a.range[1])) + unit)
+            elif a.correct and a.value is not None:
+                out.append(show_number(a.value) + unit)
+        return out
+
+
+class TextView(TypedView):
+    """A word or short phrase, compared without regard to case (unless the bank asks), spaces or end marks."""
+
+    kind = "text"
+    instruction_key = "type_words"
+    q: TextQuestion
+
+    def answer(self) -> str | None:
+        text = self.typed()
+        return text if normal_text(text) else None
+
+    def incomplete_message(self) -> str:
+        return self.t("no_words")
+
+    def match(self, answer: str) -> int | None:
+        return text_match(self.q, answer)
+
+    def right_answers(self) -> list[str]:
+        return [a.text for a in self.q.answers if a.correct]
+
+
 # --- case scenario ----------------------------------------------------------------------------------------------
 class CaseView:
     """A short patient story with linked questions; each part is scored like a question of its own, so each part
@@ -413,7 +541,8 @@ def make_view(question, number: int, total: int, strings: Strings, options: Quiz
     if isinstance(question, CaseQuestion):
         return CaseView(question, number, total, strings, options, records, listener)
     record = records.setdefault(question.id, QuestionRecord(question.id))
-    by_type: dict[str, type[QuestionView[Any]]] = {"matching": MatchingView, "ordering": OrderingView}
+    by_type: dict[str, type[QuestionView[Any]]] = {"matching": MatchingView, "ordering": OrderingView,
+                                                   "numeric": NumericView, "text": TextView}
     cls = by_type.get(question.type, ChoiceView)
     return cls(question, number, total, strings, options, record, listener)
 

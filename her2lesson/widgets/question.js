@@ -2,7 +2,9 @@
 // An action (Check, Try again, Show answer, Hint) is sent as ONE message carrying the answer as shown, so the
 // kernel never grades a stale answer (ipywidgets buffers a model's updates while a message is pending; a separate
 // button could overtake them). Focus moves to the next useful place after each action, for keyboard users.
+// Typed kinds ("number", "text") show one box labelled by the question itself; Enter in it presses Check.
 let counter = 0;
+const TYPED = ["number", "text"];
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -17,7 +19,8 @@ function render({ model, el }) {
   const fieldset = element("fieldset", "h2l-fieldset");
   const legend = element("legend", "h2l-legend");
   const controls = element("div", "h2l-options");
-  fieldset.append(legend, controls);
+  const shownCode = element("pre", "h2l-question-code");
+  fieldset.append(legend, shownCode, controls);
   const buttons = element("div", "h2l-buttons");
   const feedback = element("div", "h2l-live");
   feedback.id = id + "-feedback";
@@ -29,6 +32,10 @@ function render({ model, el }) {
   el.appendChild(root);
 
   function currentAnswer() {
+    if (TYPED.includes(model.get("kind"))) {
+      const box = controls.querySelector("input");
+      return [box ? box.value : ""];
+    }
     if (model.get("kind") === "select") {
       return [...controls.querySelectorAll("select")].map((s) => (s.value === "" ? null : Number(s.value)));
     }
@@ -42,14 +49,48 @@ function render({ model, el }) {
 
   function drawControls() {
     // The legend names the group for screen readers: number, question and instruction, each on its own line.
+    // A typed question's prompt is the <label> of its box, so the box is announced with the question.
+    const kind = model.get("kind");
+    const typed = TYPED.includes(kind);
     legend.textContent = "";
     if (model.get("number")) legend.appendChild(element("span", "h2l-qnum", model.get("number")));
-    legend.appendChild(element("span", "h2l-prompt", model.get("legend")));
-    if (model.get("instruction")) legend.appendChild(element("span", "h2l-instruction", model.get("instruction")));
+    const prompt = legend.appendChild(element(typed ? "label" : "span", "h2l-prompt", model.get("legend")));
+    if (model.get("instruction")) {
+      legend.appendChild(element("span", "h2l-instruction", model.get("instruction"))).id = id + "-instruction";
+    }
+    shownCode.textContent = model.get("code") || "";
+    shownCode.hidden = !model.get("code");
     controls.textContent = "";
-    const kind = model.get("kind");
     const value = model.get("value") || [];
-    if (kind === "select") {
+    if (typed) {
+      const line = element("div", "h2l-typed");
+      const box = element("input", "h2l-typed-input");
+      box.type = "text";
+      box.id = id + "-box";
+      prompt.htmlFor = box.id;
+      box.autocomplete = "off";
+      box.setAttribute("autocapitalize", "off");
+      box.spellcheck = false;
+      if (kind === "number") box.inputMode = "decimal";
+      box.maxLength = model.get("max_length");
+      box.value = value[0] || "";
+      const described = model.get("instruction") ? [id + "-instruction"] : [];
+      line.appendChild(box);
+      if (model.get("unit")) {
+        const unit = line.appendChild(element("span", "h2l-unit", model.get("unit")));
+        unit.id = id + "-unit";
+        described.unshift(unit.id);
+      }
+      if (described.length) box.setAttribute("aria-describedby", described.join(" "));
+      box.addEventListener("change", remember);
+      box.addEventListener("keydown", (e) => {
+        if (e.key !== "Enter" || e.isComposing) return;
+        e.preventDefault();
+        const check = buttons.querySelector('button[data-action="check"]');
+        if (check && !box.disabled) { typedEnter = true; press(check, "check"); }
+      });
+      controls.appendChild(line);
+    } else if (kind === "select") {
       model.get("rows").forEach((row, r) => {
         const line = element("div", "h2l-row");
         const label = element("label", "h2l-row-label", row.label);
@@ -69,6 +110,7 @@ function render({ model, el }) {
       });
     } else {
       const chosen = new Set(value);
+      const code = new Set(model.get("code_options") || []);
       model.get("options").forEach((text, index) => {
         const label = element("label", "h2l-option");
         const input = element("input");
@@ -77,7 +119,7 @@ function render({ model, el }) {
         input.value = String(index);
         input.checked = chosen.has(index);
         input.addEventListener("change", remember);
-        label.append(input, element("span", "", text));
+        label.append(input, code.has(index) ? element("code", "h2l-option-code", text) : element("span", "", text));
         controls.appendChild(label);
       });
     }
@@ -91,7 +133,10 @@ function render({ model, el }) {
 
   function syncValue() {
     const value = model.get("value") || [];
-    if (model.get("kind") === "select") {
+    if (TYPED.includes(model.get("kind"))) {
+      const box = controls.querySelector("input");
+      if (box && box.value !== (value[0] || "")) box.value = value[0] || "";
+    } else if (model.get("kind") === "select") {
       controls.querySelectorAll("select").forEach((s, r) => {
         s.value = value[r] === null || value[r] === undefined ? "" : String(value[r]);
       });
@@ -104,6 +149,9 @@ function render({ model, el }) {
   // Waiting on a slow network: the pressed button shows it is working after 100 ms, and after 10 s the page's
   // connection banner is asked to show (static/her2lesson.js); any reply from the kernel clears both.
   let busy = null, busyTimer = 0, slowTimer = 0;
+  // Enter in a typed box pressed Check: the box is locked after a graded answer, so focus goes on to the feedback
+  // (as after pressing the button); if the text was no answer, the box stays open and keeps the focus.
+  let typedEnter = false;
   function clearBusy() {
     clearTimeout(busyTimer); clearTimeout(slowTimer);
     if (busy) { busy.classList.remove("h2l-busy"); busy.removeAttribute("aria-busy"); busy = null; }
@@ -128,7 +176,9 @@ function render({ model, el }) {
       button.addEventListener("click", () => press(button, b.action));
       buttons.appendChild(button);
     });
-    if (hadFocus && !root.contains(document.activeElement)) {
+    const moveFocus = typedEnter || (hadFocus && !root.contains(document.activeElement));
+    typedEnter = false;
+    if (moveFocus) {
       // The pressed button is gone (e.g. Check after checking): land on the feedback, then Tab reaches the next step.
       if (model.get("feedback_html")) {
         feedback.focus();
@@ -140,6 +190,7 @@ function render({ model, el }) {
   }
 
   function drawFeedback() {
+    if (!model.get("disabled")) typedEnter = false;
     feedback.className = "h2l-live " + model.get("feedback_class");
     feedback.innerHTML = model.get("feedback_html");
   }
@@ -152,6 +203,10 @@ function render({ model, el }) {
   model.on("change:legend", drawControls);
   model.on("change:number", drawControls);
   model.on("change:kind", drawControls);
+  model.on("change:code", drawControls);
+  model.on("change:code_options", drawControls);
+  model.on("change:unit", drawControls);
+  model.on("change:instruction", drawControls);
   model.on("change:value", syncValue);
   model.on("change:disabled", applyDisabled);
   model.on("change:feedback_html", drawFeedback);

@@ -11,11 +11,13 @@ from .module import LessonWidget, esm, widget_id
 
 log = logging.getLogger(__name__)
 
-KINDS = ("single", "multiple", "select")
+KINDS = ("single", "multiple", "select", "number", "text")
+TYPED = ("number", "text")  # one labelled box the learner types in; Enter checks
 
 
 class QuestionForm(LessonWidget):
-    """`value`: chosen option indexes (single, multiple) or one choice index or None per row (select).
+    """`value`: chosen option indexes (single, multiple), one choice index or None per row (select), or the one text
+    typed in the box (number, text), cut to `max_length`.
 
     Whatever a client sends is validated here: out-of-range or malformed values are dropped, never raised.
     """
@@ -27,6 +29,10 @@ class QuestionForm(LessonWidget):
     legend = traitlets.Unicode("").tag(sync=True)  # the question itself
     instruction = traitlets.Unicode("").tag(sync=True)  # "Choose one answer."
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    code_options = traitlets.List(traitlets.Int()).tag(sync=True)  # shown indexes of options that are code
+    code = traitlets.Unicode("").tag(sync=True)  # code shown with the question, under its prompt
+    unit = traitlets.Unicode("").tag(sync=True)  # typed kinds: shown after the box, e.g. "°F"
+    max_length = traitlets.Int(100).tag(sync=True)  # typed kinds: the most characters kept
     # [{"label": str, "choices": [str, ...]}]
     rows: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     placeholder = traitlets.Unicode("Choose...").tag(sync=True)
@@ -49,6 +55,9 @@ class QuestionForm(LessonWidget):
 
     def clean(self, raw: object) -> list:
         items = list(raw) if isinstance(raw, (list, tuple)) else []
+        if self.kind in TYPED:
+            text = items[0] if items and isinstance(items[0], str) else ""
+            return [text[: self.max_length]]
         if self.kind == "select":
             out = []
             for r, row in enumerate(self.rows):
@@ -64,7 +73,7 @@ class QuestionForm(LessonWidget):
         return sorted(picked[-1:] if self.kind == "single" else picked)
 
     def set_state(self, sync_data: dict) -> None:
-        """Updates from the browser may change the answer and nothing else (options and buttons are ours)."""
+        """Updates from the browser may change the answer and nothing else (options, limits and buttons are ours)."""
         super().set_state({k: v for k, v in sync_data.items() if k == "value"})
 
     def _message(self, _widget: Any, content: object, _buffers: Any) -> None:
