@@ -184,7 +184,14 @@ def own_server_url(host: str, port: int) -> str:
 
 
 class ReadyRefused(Exception):
-    """The server said no (wrong code, no pool, too many tries) or could not be reached; the message is plain."""
+    """The server said no or could not be reached. `kind` names the case for a catalogue sentence ("code", "busy",
+    "no_pool", "records", "unreachable"); the message is the server's plain English, for the command line."""
+
+    STATUS_KINDS = {403: "code", 429: "busy", 409: "no_pool", 503: "records"}
+
+    def __init__(self, message: str, kind: str = "unreachable"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def ask_server(base_url: str, educator_code: str, learners: int | None = None, minutes: float = DEFAULT_MINUTES,
@@ -203,6 +210,7 @@ def ask_server(base_url: str, educator_code: str, learners: int | None = None, m
             message = json.load(error).get("message", "")
         except (ValueError, AttributeError):
             message = ""
-        raise ReadyRefused(message or f"the server answered {error.code}") from None
+        raise ReadyRefused(message or f"the server answered {error.code}",
+                           ReadyRefused.STATUS_KINDS.get(error.code, "unreachable")) from None
     except (OSError, ValueError, TypeError) as error:
-        raise ReadyRefused(f"could not reach the server at {base_url}: {error}") from None
+        raise ReadyRefused(f"could not reach the server at {base_url}: {error}", "unreachable") from None

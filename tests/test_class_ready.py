@@ -147,7 +147,7 @@ def test_the_educator_view_gets_ready_and_says_how_far_it_got(content):
     def server(code: str, learners: int | None) -> Readiness:
         asked.append((code, learners))
         if code != "EDU-CODE":
-            raise ReadyRefused("That educator code does not open a class on this server.")
+            raise ReadyRefused("That educator code does not open a class on this server.", "code")
         return Readiness(asked=12, granted=10, ready=4, starting=6, minutes_left=30, limited_by="memory")
 
     panel = ClassReady(Strings.for_language(content.strings), server)
@@ -158,9 +158,10 @@ def test_the_educator_view_gets_ready_and_says_how_far_it_got(content):
     assert panel.get_ready(" 12 ").granted == 10
     assert asked == [("EDU-CODE", 12)]
     said = panel.status.html
-    assert "4 of 10 places ready, 6 starting" in said and "memory" in said
+    assert "4 of 10 places ready, 6 starting" in said and "can keep only 10 places right now" in said
     panel.code = "wrong"
     assert panel.get_ready("3") is None and "does not open a class" in panel.status.html
+    assert "Check the code" in panel.status.html  # the catalogue's sentence, not the server's English
     assert panel.describe(Readiness(12, 10, 10, 0, 29, ""))[0].startswith("Ready: 10 places are waiting")
 
 

@@ -159,7 +159,7 @@ class ClassReady:
                 self.t("educator_ready_status", asked=status.asked, ready=status.ready, granted=status.granted,
                        starting=status.starting))
         if status.limited_by:
-            text += " " + self.t("educator_ready_limited", granted=status.granted, limit=status.limited_by)
+            text += " " + self.t("educator_ready_limited", granted=status.granted)
         return text, "h2l-right" if status.ready >= status.granted else "h2l-info"
 
     def _say(self, text: str, kind: str) -> None:
@@ -176,7 +176,7 @@ class ClassReady:
         try:
             status = self._ask(self.code, learners)
         except ReadyRefused as refused:
-            self._say(self.t("educator_ready_unavailable", reason=str(refused)), "h2l-wrong")
+            self._say(self.t(f"educator_ready_refused_{refused.kind}"), "h2l-wrong")
             return None
         self._say(*self.describe(status))
         self._follow(time.monotonic() + self.POLL_FOR)
@@ -205,7 +205,7 @@ def ask_own_server(code: str, learners: int | None) -> Readiness:
     """The server that started this kernel, reached on the address `her2lesson serve` put in the environment."""
     url = os.environ.get(SELF_URL_ENV)
     if not url:
-        raise ReadyRefused("this page was not started by her2lesson serve")
+        raise ReadyRefused("this page was not started by her2lesson serve", "unreachable")
     return ask_server(url, code, learners)
 
 
