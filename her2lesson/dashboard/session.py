@@ -9,6 +9,7 @@ is, and the server's log gets one line for each. Nothing raises into the page.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from ..quiz.ledger import RESET_KEY
 from ..records import Store
 from ..records.models import ANSWER_KINDS, Learner
 from ..widgets import BrowserStore
+from . import two_tabs
 
 if TYPE_CHECKING:
     from .app import Dashboard
@@ -42,6 +44,8 @@ class LearnerSession:
         self.cohort_id: int | None = None
         self.cohort_code = cohort_code
         self.state: dict[str, Any] = {"visited": []}
+        self.base: dict[str, Any] = {}  # the state as this tab last loaded or saved it (see two_tabs.py)
+        self.told_other_tab = False
         self.ready = False
         self.dashboard: Dashboard | None = None
         self.browser = BrowserStore(on_loaded=self._browser_loaded)
@@ -169,7 +173,19 @@ class LearnerSession:
             self.flush()
 
     def _state_save(self, store: Store) -> bool:
-        return store.save_state(self._learner_id(), self.state)
+        """Save this tab's changes into the stored state, keeping what another tab of this learner saved meanwhile."""
+        learner_id = self._learner_id()
+        stored = store.load_state(learner_id)
+        if stored is None:
+            return False  # erased or purged: nothing to merge with, nothing to save
+        merged = two_tabs.merge(stored, self.base, self.state)
+        saved = store.save_state(learner_id, merged)
+        if saved:
+            self.base = copy.deepcopy(self.state)
+            if two_tabs.others_changes(merged, self.state) and not self.told_other_tab and self.dashboard:
+                self.told_other_tab = True
+                self.dashboard.notice(self.dashboard.t("other_tab"))
+        return saved
 
     def _learner_id(self) -> int:
         """The learner's ID, for a queued change: flush() creates the learner before it writes any change."""
@@ -207,6 +223,8 @@ class LearnerSession:
         self.pending.clear()
         self.learner = None
         self.state = {"visited": []}
+        self.base = {}
+        self.told_other_tab = False
         self.browser.forget()
         if self.dashboard:
             self.dashboard.reset()
@@ -234,6 +252,7 @@ class LearnerSession:
             return False
         self.learner = learner
         self.state = {"visited": [], **record.state}
+        self.base = copy.deepcopy(self.state)
         self.browser.remember(learner.resume_code)
         if self.dashboard:
             self.dashboard.restore(self.state, record.answers)

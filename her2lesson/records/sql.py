@@ -171,6 +171,14 @@ class SqlStore(ABC):
             return None if row is None else self._learner(row)
         return self._run(work)
 
+    def load_state(self, learner_id: int) -> dict[str, Any] | None:
+        """The learner's saved state alone (no answers): what a save merges with. None if there is no such learner."""
+        def work(cur: Cursor) -> dict[str, Any] | None:
+            cur.execute("SELECT state FROM learners WHERE id = ?", (learner_id,))
+            row = cur.fetchone()
+            return None if row is None else json.loads(row[0])
+        return self._run(work, write=False)
+
     def save_state(self, learner_id: int, state: dict[str, Any]) -> bool:
         """Replace the learner's saved state. False if the learner no longer exists (erased or purged)."""
         if not isinstance(state, dict):
