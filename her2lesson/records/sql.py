@@ -27,6 +27,55 @@ log = logging.getLogger("her2lesson.records")
 T = TypeVar("T")
 
 SCHEMA_VERSION = 2
+
+# The one schema both backends create, with the column types where the two SQL dialects differ named in braces:
+# {id} a key that is never reused (an erased learner's id is never given to someone else, so a page still holding
+# it cannot write into another person's record), {ref} a column holding such a key, {real} a float, {bool} a flag.
+SCHEMA_TEMPLATE = [
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS cohorts (
+        id {id},
+        name TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        educator_hash TEXT NOT NULL UNIQUE,
+        created_at {real} NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS learners (
+        id {id},
+        resume_code TEXT NOT NULL UNIQUE,
+        track TEXT NOT NULL,
+        cohort_id {ref} REFERENCES cohorts (id) ON DELETE SET NULL,
+        state TEXT NOT NULL,
+        created_at {real} NOT NULL,
+        last_seen {real} NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS learners_cohort ON learners (cohort_id)",
+    "CREATE INDEX IF NOT EXISTS learners_last_seen ON learners (last_seen)",
+    """CREATE TABLE IF NOT EXISTS answers (
+        id {id},
+        learner_id {ref} NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        section TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('check', 'reveal')),
+        correct {bool},
+        answer TEXT,
+        at {real} NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS answers_learner ON answers (learner_id, id)",
+    # Version 2. Not tied to a learner: erasing a learner's answers leaves the certificates they were given valid.
+    """CREATE TABLE IF NOT EXISTS certificates (
+        id {id},
+        code TEXT NOT NULL UNIQUE,
+        issued_on TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        pass_mark INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        contact_hours {real} NOT NULL,
+        name_hash TEXT NOT NULL,
+        created_at {real} NOT NULL)""",
+]
+
+
+def schema(types: dict[str, str]) -> list[str]:
+    """The CREATE statements in one dialect, given its column types for {id}, {ref}, {real} and {bool}."""
+    return [statement.format(**types) for statement in SCHEMA_TEMPLATE]
 MAX_STATE_BYTES = 64 * 1024  # a learner's state is a few KB; the bound keeps one page from filling the disk
 MAX_ANSWER_BYTES = 4 * 1024
 MAX_ID = 200

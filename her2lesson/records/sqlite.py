@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import StoreError
-from .sql import Cursor, SqlStore
+from .sql import Cursor, SqlStore, schema
 
 log = logging.getLogger("her2lesson.records")
 T = TypeVar("T")
@@ -26,48 +26,8 @@ FILENAME = "records.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
 LOCKED_TRIES = 6
 
-SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # AUTOINCREMENT: an erased learner's id is never given to someone else, so a page still holding it cannot
-    # write into another person's record.
-    """CREATE TABLE IF NOT EXISTS cohorts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        name TEXT NOT NULL,
-        join_code TEXT NOT NULL UNIQUE,
-        educator_hash TEXT NOT NULL UNIQUE,
-        created_at REAL NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS learners (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        resume_code TEXT NOT NULL UNIQUE,
-        track TEXT NOT NULL,
-        cohort_id INTEGER REFERENCES cohorts (id) ON DELETE SET NULL,
-        state TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        last_seen REAL NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS learners_cohort ON learners (cohort_id)",
-    "CREATE INDEX IF NOT EXISTS learners_last_seen ON learners (last_seen)",
-    """CREATE TABLE IF NOT EXISTS answers (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        learner_id INTEGER NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
-        section TEXT NOT NULL,
-        question_id TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('check', 'reveal')),
-        correct INTEGER,
-        answer TEXT,
-        at REAL NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS answers_learner ON answers (learner_id, id)",
-    # Version 2. Not tied to a learner: erasing a learner's answers leaves the certificates they were given valid.
-    """CREATE TABLE IF NOT EXISTS certificates (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        code TEXT NOT NULL UNIQUE,
-        issued_on TEXT NOT NULL,
-        score INTEGER NOT NULL,
-        pass_mark INTEGER NOT NULL,
-        provider TEXT NOT NULL,
-        contact_hours REAL NOT NULL,
-        name_hash TEXT NOT NULL,
-        created_at REAL NOT NULL)""",
-]
+# SQLite's column types for the shared schema (sql.py); AUTOINCREMENT never hands out an erased learner's id again
+SCHEMA = schema({"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "ref": "INTEGER", "real": "REAL", "bool": "INTEGER"})
 
 MOVE_ASIDE = "stop the server, rename the file (for example to {name}.damaged) so that a new empty one is made, " \
              "or put back a copy from a backup"
