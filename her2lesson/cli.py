@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__
 from .paths import CONTENT_ENV, content_dir, dashboard_notebook
 from .records.cli import register as register_records
+from .records.store import add_store_options
 from .settings import LessonSettings
 
 
@@ -43,9 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if content is None:
         print("The server did not start, so that no learner sees a broken module.", file=sys.stderr)
         return 1
-    settings = LessonSettings(pass_mark=args.pass_mark, provider=args.provider,
-                              contact_hours=args.contact_hours, facilitator_code=args.facilitator_code,
-                              accreditation=args.accreditation, authors=args.authors, contact=args.contact)
+    settings = LessonSettings.from_args(args)
     from .records import StoreError, open_store, store_env
 
     try:  # open the learner records now, so a broken store stops the server with one clear line
@@ -178,13 +177,6 @@ def cmd_import_quiz(args: argparse.Namespace) -> int:
     return 0
 
 
-def _percent(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError("must be a whole number from 1 to 100")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="her2lesson", description=__doc__)
     parser.add_argument("--version", action="version", version=f"her2lesson {__version__}")
@@ -196,18 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Check the content, then serve the dashboard with Voila.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8866, help="port to listen on (default: 8866)")
-    serve.add_argument("--pass-mark", type=_percent, default=80, help="final-check pass mark in percent (default: 80)")
-    serve.add_argument("--provider", default=LessonSettings.provider, help="certificate provider name")
-    serve.add_argument("--accreditation", default="",
-                       help='accreditation line printed on the certificate, e.g. '
-                            '"Approved for 1.0 contact hour by ..."')
-    serve.add_argument("--authors", default="",
-                       help="who wrote and reviewed the module, shown on the sources page")
-    serve.add_argument("--contact", default="",
-                       help="where to report an error (e-mail or web address), shown on the sources page")
-    serve.add_argument("--contact-hours", type=float, default=1.0, help="contact hours on the certificate")
-    serve.add_argument("--facilitator-code", default=os.environ.get("HER2LESSON_FACILITATOR_CODE", ""),
-                       help="code that opens facilitator mode (off when empty)")
+    LessonSettings.add_options(serve)  # --pass-mark, --provider, ...: declared once, in settings.py
     serve.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
                        help="shut down kernels whose page is gone after this many idle seconds (default: 600)")
     serve.add_argument("--pool-size", type=int, default=2,
@@ -223,10 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a reverse proxy (deploy/nginx.conf) is the only way in: take each client's address "
                             "from its X-Forwarded-For header, so per-address limits apply per learner's network "
                             "and not to the proxy")
-    serve.add_argument("--data-dir", type=Path, default=None,
-                       help="folder for the learner records (SQLite; default: $HER2LESSON_DATA_DIR or var/)")
-    serve.add_argument("--database-url", default=None,
-                       help="postgresql://... to share records between servers (default: $HER2LESSON_DATABASE_URL)")
+    add_store_options(serve)  # --data-dir, --database-url: the same as the records commands
     serve.add_argument("--retention-days", type=float, default=365,
                        help="remove records of learners not seen for this many days, at start (0: keep; default 365)")
     serve.set_defaults(func=cmd_serve)

@@ -690,6 +690,26 @@ def test_serve_options_reach_the_settings():
     assert [f for f in LessonSettings.__dataclass_fields__][-3:] == ["accreditation", "authors", "contact"]
 
 
+def test_every_setting_is_one_serve_option_that_reaches_the_kernel_unchanged():
+    """Declared once (settings.py): each setting is a `serve` option, and the kernel reads back what serve passed;
+    a bad value in the environment falls back to the default instead of breaking a learner's page."""
+    from dataclasses import fields
+
+    from her2lesson.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--pass-mark", "75", "--provider", "Ward 5", "--contact-hours", "1.5",
+                                      "--facilitator-code", "group-7", "--accreditation", "A", "--authors", "B",
+                                      "--contact", "C"])
+    settings = LessonSettings.from_args(args)
+    assert settings == LessonSettings(75, "Ward 5", 1.5, "group-7", "A", "B", "C")
+    assert LessonSettings.from_env(settings.to_env()) == settings
+    assert {"--" + f.name.replace("_", "-") for f in fields(LessonSettings)} <= set(
+        build_parser()._subparsers._group_actions[0].choices["serve"]._option_string_actions)
+    assert LessonSettings.from_env({"HER2LESSON_PASS_MARK": "150"}).pass_mark == 80
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--pass-mark", "0"])
+
+
 def test_the_educator_csv_names_each_question_by_its_words(content, tmp_path):
     import csv
 

@@ -19,7 +19,7 @@ from . import codes
 from .certificates import Verification, verify
 from .errors import StoreError
 from .results import CohortResults, question_prompts
-from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, open_store
+from .store import Store, add_store_options, open_store
 
 FINAL_TRACK = "nurse"  # the scored final check belongs to the nursing track
 
@@ -248,11 +248,7 @@ def _days(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `cohort create`, `results`, `verify`, `erase` and `purge` to the `her2lesson` command."""
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--data-dir", type=Path, default=None,
-                       help=f"folder of the SQLite records (default: ${DATA_DIR_ENV}, or var/ in the content folder)")
-    where.add_argument("--database-url", default=None,
-                       help=f"postgresql://user@host:port/dbname to use PostgreSQL instead "
-                            f"(default: ${DATABASE_URL_ENV})")
+    add_store_options(where)
 
     cohort = sub.add_parser("cohort", help="create a cohort (a class) and its join link",
                             description="Manage cohorts: a class whose results an educator can see.")

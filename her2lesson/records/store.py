@@ -9,6 +9,7 @@ Where the records are, first match wins (an explicit choice beats the environmen
 """
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from collections.abc import Callable
@@ -72,6 +73,16 @@ def locate(url: str | None = None, data_dir: Path | None = None, content_root: P
     if env_url:
         return env_url
     return default_data_dir(content_root) / "records.sqlite3"
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """--data-dir and --database-url, for `serve` and every records command alike."""
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help=f"folder of the SQLite learner records (default: ${DATA_DIR_ENV}, or var/ in the "
+                             f"content folder)")
+    parser.add_argument("--database-url", default=None,
+                        help=f"postgresql://user@host:port/dbname to keep the records in PostgreSQL instead, shared "
+                             f"by several servers (default: ${DATABASE_URL_ENV})")
 
 
 def store_env(url: str | None, data_dir: Path | None) -> dict[str, str]:
