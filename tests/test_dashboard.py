@@ -11,6 +11,7 @@ import pytest
 
 from her2lesson.dashboard import Dashboard
 from her2lesson.dashboard.app import FINAL, HANDOUT
+from her2lesson.dashboard.events import Answered, PhonesChanged
 from her2lesson.quiz.views import CaseView
 from her2lesson.settings import LessonSettings
 
@@ -248,12 +249,11 @@ def test_display_settings_come_back_from_the_browser(content):
 
 def test_answers_are_reported_as_they_happen(content):
     events = []
-    d = Dashboard(content, params={"track": "patient", "section": "causes"},
-                  listener=lambda k, data: events.append((k, data)))
+    d = Dashboard(content, params={"track": "patient", "section": "causes"}, listener=events.append)
     answer_all(d.quizzes["causes"])
-    answers = [data for kind, data in events if kind == "answer"]
+    answers = [e for e in events if isinstance(e, Answered)]
     assert len(answers) == len(d.quizzes["causes"].question_views)
-    assert all(a["correct"] is True and a["section"] == "causes" for a in answers)
+    assert all(a.correct is True and a.section == "causes" and a.action == "check" for a in answers)
 
 
 @pytest.fixture
@@ -338,15 +338,14 @@ def test_help_card_opens_the_symptoms_and_treatment_parts(content):
 
 def test_help_card_numbers_show_everywhere_and_are_kept(content):
     events = []
-    d = Dashboard(content, params={"track": "patient", "section": "symptoms"},
-                  listener=lambda kind, data: events.append((kind, data)))
+    d = Dashboard(content, params={"track": "patient", "section": "symptoms"}, listener=events.append)
     card = d.help_cards[0]
     assert "100.4" in card.figure.value and "911" in card.figure.value
     day = card.entries[0]
     day._message(day, {"action": "add", "text": "<b>555-0100</b> call me"}, None)
     assert d.phones["day"] == "555-0100"  # only what a phone number is written with
     assert "555-0100" in card.figure.value and "<b>" not in card.figure.value
-    assert ("phones", {"phones": {"day": "555-0100"}}) in events
+    assert PhonesChanged({"day": "555-0100"}) in events
     d.go(d.position_of("treatment"))
     assert len(d.help_cards) == 2 and "555-0100" in d.help_cards[1].figure.value
     night = d.help_cards[1].entries[1]

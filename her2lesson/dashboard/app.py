@@ -23,6 +23,17 @@ from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets import BrowserStore, LiveRegion, TextEntry
 from .aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
+from .events import (
+    Answered,
+    EventListener,
+    FinalCheckRestarted,
+    LearnerEvent,
+    PartVisited,
+    PhonesChanged,
+    PlanChanged,
+    QuestionsChanged,
+    TrackChosen,
+)
 from .finish import FinishPanel
 from .handout import HandoutPanel
 from .presenter import presenter_panel, reveal_answer
@@ -33,7 +44,6 @@ TRACKS = ("patient", "nurse", "explore")
 HANDOUT = "handout"
 PREPARE_DELAY = 0.2  # seconds after a section shows before the next one is built ahead
 
-Listener = Callable[[str, dict], None]
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class Page:
 
 class Dashboard:
     def __init__(self, content: Content, settings: LessonSettings | None = None, params: dict[str, str] | None = None,
-                 lang: str = "en", listener: Listener | None = None, seed: str | None = None,
+                 lang: str = "en", listener: EventListener | None = None, seed: str | None = None,
                  resume: Callable[[str], bool] | None = None, start_fresh: Callable[[], None] | None = None):
         params = params or {}
         self.content = content
@@ -154,9 +164,9 @@ class Dashboard:
     def current(self) -> Page:
         return self.pages[self.index]
 
-    def _emit(self, kind: str, **data: object) -> None:
+    def _emit(self, event: LearnerEvent) -> None:
         if self.listener:
-            self.listener(kind, data)
+            self.listener(event)
 
     # --- start screen and tracks ----------------------------------------------------------------------------------
     def show_start(self) -> None:
@@ -244,7 +254,7 @@ class Dashboard:
         self.contents_button.layout.display = None
         self.announcer.say(escape(self.t("track_chosen", track=self.t(f"track_{track}"))))
         self._show_account()
-        self._emit("track", track=track)
+        self._emit(TrackChosen(track))
         self.go(self.position_of(self.requested_section))  # a link's part, or the first
 
     # --- records: notices, the resume code, resuming --------------------------------------------------------------
@@ -303,7 +313,7 @@ class Dashboard:
                 self.records.pop(qid, None)
         self.cache.pop(FINAL, None)
         self.quizzes.pop(FINAL, None)
-        self._emit("final_reset")
+        self._emit(FinalCheckRestarted())
         self.go(self.position_of(FINAL))
 
     def _resume_typed(self, code: str) -> None:
@@ -363,7 +373,7 @@ class Dashboard:
         self.widget.remove_class("h2l-nav-open")
         self._update_progress()
         self.announcer.say(escape(self.t("now_showing", title=page.title, n=index + 1, m=len(self.pages))))
-        self._emit("section", section=page.id)
+        self._emit(PartVisited(page.id))
         self._prepare(index + 1)
 
     def _prepare(self, index: int) -> None:
@@ -468,9 +478,9 @@ class Dashboard:
 
     # --- what the learner did -------------------------------------------------------------------------------------
     def _answered(self, bank_id: str, kind: str, record: QuestionRecord, answer: object) -> None:
-        self._emit("answer", section=bank_id, question=record.question_id, action=kind,
-                   correct=bool(record.checks[-1]) if kind == "check" and record.checks else None,
-                   answer=sorted(answer) if isinstance(answer, frozenset) else answer)
+        self._emit(Answered(section=bank_id, question=record.question_id, action=kind,
+                            correct=bool(record.checks[-1]) if kind == "check" and record.checks else None,
+                            answer=sorted(answer) if isinstance(answer, frozenset) else answer))
 
     def _scored(self, bank_id: str, score) -> None:
         self._update_progress()
@@ -479,11 +489,11 @@ class Dashboard:
 
     def _set_questions(self, questions: list[str], own: list[str], keep_own: bool) -> None:
         self.question_list, self.own_questions, self.keep_own = list(questions), list(own), keep_own
-        self._emit("questions", questions=list(questions), own=list(own), keep_own=keep_own)
+        self._emit(QuestionsChanged(tuple(questions), tuple(own), keep_own))
 
     def _set_plan(self, plan: list[str]) -> None:
         self.plan = plan
-        self._emit("plan", plan=list(plan))
+        self._emit(PlanChanged(tuple(plan)))
 
     def _set_phones(self, phones: dict[str, str]) -> None:
         """The care team's numbers: the same on every copy of the card, on the take-home sheet, and in the record."""
@@ -491,11 +501,10 @@ class Dashboard:
         for card in self.help_cards:
             if card.phones != self.phones:
                 card.show(self.phones)
-        self._emit("phones", phones=dict(self.phones))
+        self._emit(PhonesChanged(dict(self.phones)))
 
     def _set_name(self, name: str) -> None:
-        self.certificate_name = name
-        self._emit("certificate", name=name)
+        self.certificate_name = name  # never stored: it goes on the certificate, and only a hash of it is kept
 
     # --- progress and comfort -------------------------------------------------------------------------------------
     def finished(self, page: Page) -> bool:

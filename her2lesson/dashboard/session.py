@@ -13,6 +13,7 @@ import copy
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..quiz.ledger import RESET_KEY
@@ -20,6 +21,16 @@ from ..records import Store
 from ..records.models import ANSWER_KINDS, Learner
 from ..widgets import BrowserStore
 from . import two_tabs
+from .events import (
+    Answered,
+    FinalCheckRestarted,
+    LearnerEvent,
+    PartVisited,
+    PhonesChanged,
+    PlanChanged,
+    QuestionsChanged,
+    TrackChosen,
+)
 
 if TYPE_CHECKING:
     from .app import Dashboard
@@ -135,35 +146,34 @@ class LearnerSession:
                 self.dashboard.notice(self.dashboard.t("records_unavailable"))
 
     # --- events from the dashboard --------------------------------------------------------------------------------
-    def on_event(self, kind: str, data: dict[str, Any]) -> None:
-        if kind == "track":
-            self.state["track"] = data["track"]
-        elif kind == "section":
-            self.state["section"] = data["section"]
-            if data["section"] not in self.state["visited"]:
-                self.state["visited"].append(data["section"])
-        elif kind == "questions":
-            keep = bool(data.get("keep_own"))
-            own = set(data.get("own", ()))
-            self.state["questions"] = [q for q in data["questions"] if keep or q not in own]
-            self.state["keep_own"] = keep
-        elif kind == "plan":
-            self.state["plan"] = list(data["plan"])
-        elif kind == "phones":
-            self.state["phones"] = dict(data["phones"])
-        elif kind == "final_reset":
-            self.state[RESET_KEY] = time.time()
-        elif kind != "answer":
-            return  # e.g. a certificate name: never stored
-        if kind == "answer":
-            if data["action"] not in ANSWER_KINDS:
-                return  # "Try again" only clears the screen; the record keeps every check
-            self._write(lambda s: s.record_answer(self._learner_id(), data["question"], data["action"],
-                                                  data.get("correct"), section=data.get("section", ""),
-                                                  answer=data.get("answer")))
-            return
+    def on_event(self, event: LearnerEvent) -> None:
+        """Store what the learner did: an answer as an event of its own, anything else in the saved state."""
+        match event:
+            case Answered():
+                if event.action in ANSWER_KINDS:  # "Try again" only clears the screen; the record keeps every check
+                    self._write(partial(self._record_answer, event))
+                return
+            case TrackChosen(track):
+                self.state["track"] = track
+            case PartVisited(section):
+                self.state["section"] = section
+                if section not in self.state["visited"]:
+                    self.state["visited"].append(section)
+            case QuestionsChanged(questions, own, keep_own):
+                self.state["questions"] = [q for q in questions if keep_own or q not in own]
+                self.state["keep_own"] = keep_own
+            case PlanChanged(plan):
+                self.state["plan"] = list(plan)
+            case PhonesChanged(phones):
+                self.state["phones"] = dict(phones)
+            case FinalCheckRestarted():
+                self.state[RESET_KEY] = time.time()
         if self.learner is not None or (self.ready and self.state.get("track")):
             self._save_state()
+
+    def _record_answer(self, event: Answered, store: Store) -> bool:
+        return store.record_answer(self._learner_id(), event.question, event.action, event.correct,
+                                   section=event.section, answer=event.answer)
 
     def _save_state(self) -> None:
         """Queue a save of the state as it is when written (one waiting save is enough)."""
