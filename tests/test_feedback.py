@@ -15,7 +15,7 @@ from her2lesson.quiz.wording import after_verdict
 from her2lesson.settings import LessonSettings
 from her2lesson.strings import Strings
 
-from .test_quiz import opt, pick, q
+from .test_quiz import SINGLE, opt, pick, q
 
 EXPLANATION = "Because it is."
 HINT = "Starts with A."
@@ -197,3 +197,15 @@ def test_final_check_numbering_agrees_with_its_score(content, t):
     assert {int(m) for _, m in numbers} == {total}, "one N everywhere"
     finish = FinishPanel(quiz, LessonSettings(), t)
     assert f"answered 0 of {total} questions" in finish.status.html
+
+
+def test_the_same_message_twice_reaches_the_page_twice(t):
+    """Check pressed twice with nothing chosen: the page marks Check busy until the kernel's answer changes the
+    feedback, so saying the same words again must still send a change (else: busy for good, and silence)."""
+    view, _ = view_of(SINGLE, t)
+    sent: list[str] = []
+    view.form.observe(lambda change: sent.append(change["new"]), names="feedback_html")
+    view.check()
+    view.check()
+    said = [html for html in sent if html]
+    assert len(said) == 2 and said[0] == said[1] and "Choose" in text_of(said[0])

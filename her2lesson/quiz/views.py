@@ -143,6 +143,10 @@ class QuestionView(Generic[A]):
 
     def _say(self, html: str, cls: str) -> None:
         self.form.feedback_class = cls
+        if html == self.form.feedback_html:
+            # The same words again (Check pressed twice with nothing chosen): traitlets would send nothing, so the
+            # page would stay "working" and a screen reader would hear nothing. Clear, then say it again.
+            self.form.feedback_html = ""
         self.form.feedback_html = html
 
     def check(self) -> None:

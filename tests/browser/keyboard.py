@@ -1,5 +1,10 @@
-"""Keyboard-only helpers for browser tests: reach things with Tab, answer with Space, arrows and Enter."""
+"""Keyboard-only helpers for browser tests: reach things with Tab, answer with Space, arrows, typing and Enter."""
 from __future__ import annotations
+
+from her2lesson.content.schema import show_number
+from her2lesson.quiz.grading import numeric_match, read_number, text_match
+
+TYPED = ("numeric", "text")  # question types answered by typing in one box; Enter in the box checks
 
 ACTIVE_TEXT = ("(document.activeElement && (document.activeElement.innerText || "
                "document.activeElement.value || '')).trim()")
@@ -47,9 +52,38 @@ def _normal(text: str) -> str:
     return text.replace("\xa0", " ").strip()
 
 
+def typed_answer(question, right: bool = True) -> str:
+    """What a learner types for a number or short-text question that the bank grades right (or wrong)."""
+    if question.type == "text":
+        tries = [a.text for a in question.answers] + ["no such answer"]
+
+        def grade(text: str) -> int | None:
+            return text_match(question, text)
+    else:
+        tries = [show_number(a.value if a.value is not None else a.range[0]) for a in question.answers] + ["-1e9"]
+
+        def grade(text: str) -> int | None:
+            number = read_number(text, question.unit)
+            return None if number is None else numeric_match(question, number)
+    for text in tries:  # the first answer that holds a number wins, so grade each try as the page will
+        k = grade(text)
+        if (k is not None and question.answers[k].correct) == right:
+            return text
+    raise AssertionError(f"no {'right' if right else 'wrong'} answer to type for {question.id}")
+
+
 def answer_question(page, card, question, right: bool = True) -> None:
-    """Answer the question in `card` by keyboard, starting with focus on its first control; then press Check."""
+    """Answer the question in `card` by keyboard, starting with focus on its first control; then press Check.
+
+    A number or short-text question is typed in its box (replacing what is there) and checked with Enter."""
     kind = question.type
+    if kind in TYPED:
+        assert card.locator("input.h2l-typed-input").evaluate("box => box === document.activeElement"), \
+            f"expected the answer box of {question.id}, focus is on {active_text(page)!r}"
+        page.keyboard.press("ControlOrMeta+A")  # select what the box holds, so typing replaces it
+        page.keyboard.type(typed_answer(question, right))
+        page.keyboard.press("Enter")
+        return
     if kind in ("single", "truefalse"):
         labels = [_normal(t) for t in card.locator("label.h2l-option").all_inner_texts()]
         wanted = next(o.text for o in question.options if o.correct == right)
