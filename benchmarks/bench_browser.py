@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import psutil
-from bench_servers import MB, Server, Target, wait_quiet
+from bench_servers import MB, ProcInfo, Server, Snapshot, Target, wait_quiet
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -139,10 +140,75 @@ NAV_JS = """
 """
 
 
+class ResourceGroup(TypedDict):
+    """Requests of one kind after the page itself (times in ms from navigation start)."""
+
+    count: int
+    bytes: int
+    first_start_ms: float | None
+    last_end_ms: float
+
+
+class Resources(TypedDict):
+    """What the page loaded after its HTML (from the Resource Timing entries)."""
+
+    requests: int
+    bytes: int
+    by_kind: dict[str, ResourceGroup]
+    labextensions: list[str]
+
+
+class ClickTiming(TypedDict):
+    """From the click to the DOM change that shows the result, and to the next animation frame."""
+
+    ms: float
+    frame_ms: float
+
+
+class SectionChanges(TypedDict):
+    """Testing -> Treatment (first visit), then Testing and Treatment again (revisits)."""
+
+    first_visit_ms: float
+    first_visit_frame_ms: float
+    revisit_ms: list[float]
+    revisit_frame_ms: list[float]
+    titles: list[str]
+
+
+class PageResult(TypedDict, total=False):
+    """One learner's page (`open_page`); a failed page has `error` and whatever was measured before it failed."""
+
+    usable_wall_s: float
+    usable_s: float
+    fcp_s: float | None
+    ttfb_s: float
+    html_done_s: float
+    dcl_s: float
+    ws_created_s: float | None
+    ws_open_s: float | None
+    ws_messages_at_usable: int | None
+    widgets_at_usable: int | None
+    cpu_s: float
+    kernel_rss_mb: float | None
+    new_kernels: int
+    kernel_id: str | None
+    server_rss_growth_mb: float
+    server_rss_mb: float
+    resources: Resources
+    kernel_uss_mb: float
+    quiet_after_usable_s: float | None  # this and the next four: measured pages only
+    cpu_full_s: float
+    feedback: ClickTiming
+    sections: SectionChanges
+    kernel_rss_after_sections_mb: float | None
+    error: str
+    kernel_pid: int | None
+
+
 @dataclass
 class Browser:
-    playwright: object
-    browser: object
+    playwright: Any
+    browser: Any
 
     @property
     def version(self) -> str:
@@ -162,19 +228,20 @@ def close(b: Browser) -> None:
     b.playwright.stop()
 
 
-def _cpu_between(before: dict, after: dict) -> float:
+def cpu_between(before: Snapshot, after: Snapshot) -> float:
     """Server + every descendant: CPU seconds used between two snapshots (new processes count from zero)."""
     total = after["server_cpu"] - before["server_cpu"]
     for pid, info in after["procs"].items():
-        total += info["cpu"] - before["procs"].get(pid, {}).get("cpu", 0.0)
+        old = before["procs"].get(pid)
+        total += info["cpu"] - (old["cpu"] if old is not None else 0.0)
     return total
 
 
-def _new_kernels(before: dict, after: dict) -> list[dict]:
+def _new_kernels(before: Snapshot, after: Snapshot) -> list[ProcInfo]:
     return [info for pid, info in after["procs"].items() if info["kernel"] and pid not in before["procs"]]
 
 
-def _summarise_resources(resources: list[dict]) -> dict:
+def _summarise_resources(resources: list[dict]) -> Resources:
     def kind(url: str) -> str:
         if "/api/kernels" in url:
             return "kernel api"
@@ -188,7 +255,7 @@ def _summarise_resources(resources: list[dict]) -> dict:
             return "template static"
         return "other"
 
-    groups: dict[str, dict] = {}
+    groups: dict[str, ResourceGroup] = {}
     for r in resources:
         g = groups.setdefault(kind(r["url"]), {"count": 0, "bytes": 0, "first_start_ms": None, "last_end_ms": 0.0})
         g["count"] += 1
@@ -201,7 +268,7 @@ def _summarise_resources(resources: list[dict]) -> dict:
             "labextensions": extensions}
 
 
-def open_page(b: Browser, server: Server, target: Target, measure: bool) -> dict:
+def open_page(b: Browser, server: Server, target: Target, measure: bool) -> PageResult:
     """One learner: open the page until the quiz is usable; if `measure`, click to feedback and switch sections.
 
     Closes the page with its unload handlers (so Voila sends its kernel-shutdown beacon), then its context.
@@ -209,7 +276,7 @@ def open_page(b: Browser, server: Server, target: Target, measure: bool) -> dict
     ctx = b.browser.new_context(viewport=VIEWPORT)
     ctx.add_init_script(INIT_JS.replace("__CFG__", json.dumps({"usable": target.usable})))
     page = ctx.new_page()
-    result: dict = {}
+    result: PageResult = {}
     kernel_pid = None
     try:
         before = server.snapshot()
@@ -237,7 +304,7 @@ def open_page(b: Browser, server: Server, target: Target, measure: bool) -> dict
             "ws_open_s": nav["ws_open"] / 1000 if nav["ws_open"] is not None else None,
             "ws_messages_at_usable": nav["ws_messages_at_usable"],
             "widgets_at_usable": nav["widgets_at_usable"],
-            "cpu_s": _cpu_between(before, after),
+            "cpu_s": cpu_between(before, after),
             "kernel_rss_mb": kernels[0]["rss"] / MB if kernels else None,
             "new_kernels": len(_new_kernels(before, after)),
             "kernel_id": nav["kernel_id"],
@@ -253,7 +320,7 @@ def open_page(b: Browser, server: Server, target: Target, measure: bool) -> dict
         if measure:
             # Everything this learner's start set off (e.g. refilling a preheated pool) before the clicks.
             result["quiet_after_usable_s"] = wait_quiet(server, 30.0)
-            result["cpu_full_s"] = _cpu_between(before, server.snapshot())
+            result["cpu_full_s"] = cpu_between(before, server.snapshot())
             result["feedback"] = click_to_feedback(page, target)
             if target.sections:
                 result["sections"] = section_changes(page)
@@ -279,14 +346,14 @@ def _arm(page, scope: str, button: str, ready: str, extra: dict | None = None, r
         raise RuntimeError(f"nothing matches {scope!r} on the page")
 
 
-def _collect(page) -> dict:
+def _collect(page) -> Any:
     out = page.evaluate("window.__bench_wait")
     if "error" in out:
         raise RuntimeError(out["error"])
     return out
 
 
-def click_to_feedback(page, target: Target) -> dict:
+def click_to_feedback(page, target: Target) -> ClickTiming:
     """Choose the first option, then time Check until the feedback has text."""
     scope = page.locator(target.quiz_scope).first
     option = scope.locator(target.choose).first
@@ -316,7 +383,7 @@ def _switch(page, word: str) -> dict:
     return out
 
 
-def section_changes(page) -> dict:
+def section_changes(page) -> SectionChanges:
     """Testing -> Treatment (first visit: built on open), -> Testing and -> Treatment again (cached)."""
     first = _switch(page, "Treatment")
     page.wait_for_timeout(200)

@@ -22,13 +22,14 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_load  # noqa: E402
-from bench_servers import LOG_DIR, MB, ROOT, TARGETS, Server, start  # noqa: E402
+from bench_servers import LOG_DIR, MB, ROOT, TARGETS, Server, ServerKey, Target, start  # noqa: E402
 
 from her2lesson.class_ready import ask_server  # noqa: E402
 
@@ -36,7 +37,17 @@ ARRIVE_S = 5.0
 PATH = "/?track=patient&section=causes"
 EXPECT = "<h1>What causes it</h1>"  # the part the link asks for, as its heading widget holds it
 GOALS = {"prepared_p95_s": 3.0, "unprepared_p95_s": 20.0}
-PROFILES = (("baseline", False), ("ours", False), ("ours", True))
+PROFILES: tuple[tuple[ServerKey, bool], ...] = (("baseline", False), ("ours", False), ("ours", True))
+
+
+class BurstResults(TypedDict):
+    """`burst_phase`'s result (`results["burst"]` of run.py): one entry in `runs` per profile, size and repeat."""
+
+    arrive_s: float
+    sizes: list[int]
+    repeats: int
+    goals: dict[str, float]
+    runs: list[dict]
 
 
 def _cohort_code(server: Server) -> str:
@@ -82,14 +93,16 @@ async def _burst(server: Server, learners: int, timeout: float, check: bool) -> 
     return level, memory
 
 
-def one_profile(key: str, prepared: bool, learners: int, timeout: float) -> dict:
-    server = start(TARGETS[key], f"burst-{key}-{'prepared' if prepared else 'cold'}-{learners}")
+def one_profile(key: ServerKey, prepared: bool, learners: int, timeout: float, target: Target | None = None) -> dict:
+    """One profile on a fresh server (`target`: the server to start, by default TARGETS[key])."""
+    server = start(target or TARGETS[key], f"burst-{key}-{'prepared' if prepared else 'cold'}-{learners}")
     try:
         preparation = prepare(server, learners) if prepared else None
         level, memory = asyncio.run(_burst(server, learners, timeout, check=key == "ours"))
     finally:
         server.stop()
-    summary = bench_load.level_summary(level, GOALS["prepared_p95_s"] if prepared else GOALS["unprepared_p95_s"])
+    summary: dict[str, Any] = dict(bench_load.level_summary(level, GOALS["prepared_p95_s"] if prepared
+                                                            else GOALS["unprepared_p95_s"]))
     checked = [learner for learner in level.learners if learner.params_kept is not None]
     summary.update({
         "target": key, "prepared": prepared, "learners": learners, "preparation": preparation, "memory": memory,
@@ -99,12 +112,14 @@ def one_profile(key: str, prepared: bool, learners: int, timeout: float) -> dict
     return summary
 
 
-def burst_phase(sizes: list[int], repeats: int, timeout: float, say: Callable[[str], None] = print) -> dict:
+def burst_phase(sizes: list[int], repeats: int, timeout: float, say: Callable[[str], None] = print,
+                targets: Mapping[ServerKey, Target] = TARGETS) -> BurstResults:
+    """Every profile for every class size, `repeats` times."""
     runs = []
     for repeat in range(repeats):
         for learners in sizes:
             for key, prepared in PROFILES:
-                result = one_profile(key, prepared, learners, timeout)
+                result = one_profile(key, prepared, learners, timeout, targets[key])
                 result["repeat"] = repeat + 1
                 runs.append(result)
                 say(f"burst {learners} in {ARRIVE_S:g} s, {label(key, prepared)}: p50 {result['p50_s']:.2f} s, "
@@ -120,7 +135,8 @@ def label(key: str, prepared: bool) -> str:
     return "her2lesson, prepared" if prepared else "her2lesson, unprepared"
 
 
-def markdown(results: dict) -> str:
+def markdown(results: BurstResults) -> str:
+    """The burst section of the report."""
     lines = [f"## A class arriving at once: N learners within {results['arrive_s']:g} s", "",
              f"{results['repeats']} repeat(s) per row; each run on a fresh server; medians over repeats of each "
              "run's p50/p95 (nearest rank; a dead page counts as infinitely slow). \"Lost parameters\": learners "
@@ -144,11 +160,11 @@ def markdown(results: dict) -> str:
                 f"| {learners} | {label(key, prepared)} | {statistics.median(r['p50_s'] for r in rows):.2f} s | "
                 f"{statistics.median(r['p95_s'] for r in rows):.2f} s | {max(r['max_s'] for r in rows):.2f} s | "
                 f"{sum(r['failures'] for r in rows)} | {lost} | {rss_text} | {goal} |")
-    prepared = [r for r in results["runs"] if r["prepared"]]
-    if prepared:
-        limited = sorted({r["preparation"]["limited_by"] for r in prepared if r["preparation"]["limited_by"]})
+    prepared_runs = [r for r in results["runs"] if r["prepared"]]
+    if prepared_runs:
+        limited = sorted({r["preparation"]["limited_by"] for r in prepared_runs if r["preparation"]["limited_by"]})
         lines += ["", "Getting ready took " + ", ".join(
-            f"{r['preparation']['prepare_s']:.0f} s for {r['preparation']['ready']} places" for r in prepared)
+            f"{r['preparation']['prepare_s']:.0f} s for {r['preparation']['ready']} places" for r in prepared_runs)
             + (f" (limited by {', '.join(limited)})" if limited else "") + "."]
     return "\n".join(lines) + "\n"
 

@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -70,7 +71,7 @@ async def widget_flood(server: Server, stop: float, tally: dict) -> None:
         sent = 0
         try:
             while time.monotonic() < stop:
-                _, message = bench_load._message("comm_open", session, {
+                _, message = bench_load.kernel_message("comm_open", session, {
                     "comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget",
                     "data": {"state": {"_model_name": "TextModel", "_model_module": "@jupyter-widgets/controls",
                                        "value": FLOOD_STATE}, "buffer_paths": []}})
@@ -114,7 +115,7 @@ def one_run(attack: bool) -> dict:
         level, tally = asyncio.run(_run(server, attack))
     finally:
         server.stop()
-    summary = bench_load.level_summary(level, GOAL_P95_S)
+    summary: dict[str, Any] = dict(bench_load.level_summary(level, GOAL_P95_S))
     summary["lost_parameters"] = sum(1 for learner in level.learners if learner.params_kept is False)
     summary["attacks"] = tally
     return summary

@@ -10,11 +10,37 @@ import os
 import time
 from pathlib import Path
 from queue import Empty
+from typing import NotRequired, TypedDict
 
 import nbformat
 import psutil
 from bench_servers import LOG_DIR, MB, ROOT, Target
 from jupyter_client import KernelManager
+
+
+class StepTiming(TypedDict):
+    """One step of the notebook: seconds from execute_request to idle, widget models created, the first error."""
+
+    step: str
+    s: float
+    comm_opens: int
+    error: str | None
+
+
+class BreakdownRun(TypedDict):
+    """One kernel started and the notebook run in it."""
+
+    kernel_ready_s: float
+    steps: list[StepTiming]
+    kernel_rss_mb: NotRequired[float]
+
+
+class Breakdown(TypedDict):
+    """`breakdown`'s result for one server: every run, the step labels, which server variables the kernels got."""
+
+    runs: list[BreakdownRun]
+    steps: list[str]
+    server_env_keys: list[str]
 
 
 def _steps(target: Target) -> tuple[Path, list[tuple[str, str]], dict[str, str]]:
@@ -54,11 +80,11 @@ def _execute(kc, code: str, timeout: float = 120) -> tuple[float, int, str | Non
             return time.perf_counter() - t0, comm_opens, error
 
 
-def breakdown(target: Target, runs: int = 3, server_env: dict[str, str] | None = None) -> dict:
+def breakdown(target: Target, runs: int = 3, server_env: dict[str, str] | None = None) -> Breakdown:
     """`server_env`: the HER2LESSON_* variables the real server hands its kernels (e.g. a content snapshot)."""
     notebook, steps, extra_env = _steps(target)
     extra_env = {**(server_env or {}), **extra_env}
-    samples: list[dict] = []
+    samples: list[BreakdownRun] = []
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     kernel_log = (LOG_DIR / f"kernel-breakdown-{target.key}.log").open("w")
     for _ in range(runs):
@@ -70,7 +96,7 @@ def breakdown(target: Target, runs: int = 3, server_env: dict[str, str] | None =
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=60)
-            sample = {"kernel_ready_s": time.perf_counter() - t0, "steps": []}
+            sample: BreakdownRun = {"kernel_ready_s": time.perf_counter() - t0, "steps": []}
             for label, code in steps:
                 seconds, comms, error = _execute(kc, code)
                 sample["steps"].append({"step": label, "s": seconds, "comm_opens": comms, "error": error})

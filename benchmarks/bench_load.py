@@ -18,6 +18,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
@@ -37,7 +38,7 @@ class Learner:
     error: str | None = None
     kernel_id: str | None = None
     xsrf: str | None = None
-    ws: object | None = None
+    ws: Any = None  # the kernel websocket (tornado WebSocketClientConnection) once open
     done: bool = False
     expect: str | None = None  # text the learner's widgets must hold (their link's part): None = not checked
     params_kept: bool | None = None
@@ -52,6 +53,24 @@ class Level:
     stopped_early: bool = False
 
 
+class LevelSummary(TypedDict):
+    """The learners of one level (`level_summary`); failed learners count as infinitely slow in the percentiles."""
+
+    rate_per_min: float
+    planned: int
+    started: int
+    completed: int
+    failures: int
+    failure_examples: list[str]
+    stopped_early: bool
+    p50_s: float
+    p95_s: float
+    max_s: float
+    html_p50_s: float
+    passed: bool
+    times_s: list[float]
+
+
 def nearest_rank(values: list[float], q: float) -> float:
     """The q-quantile by nearest rank (p95 of 10 values is the largest): a conservative tail figure."""
     if not values:
@@ -60,7 +79,8 @@ def nearest_rank(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def _message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, str]:
+def kernel_message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, str]:
+    """A Jupyter message for the kernel websocket's shell channel: (its msg_id, its JSON text)."""
     msg_id = uuid.uuid4().hex
     return msg_id, json.dumps({
         "header": {"msg_id": msg_id, "username": "bench", "session": session, "msg_type": msg_type,
@@ -82,10 +102,10 @@ def _decode(frame: str | bytes) -> dict:
 async def widget_text(ws, session: str, deadline: float) -> str:
     """Every widget's state as the page's widget manager asks for it (jupyter.widget.control, request_states)."""
     comm_id = uuid.uuid4().hex
-    _, opening = _message("comm_open", session, {"comm_id": comm_id, "target_name": "jupyter.widget.control",
+    _, opening = kernel_message("comm_open", session, {"comm_id": comm_id, "target_name": "jupyter.widget.control",
                                                    "data": {}}, metadata={"version": "1.0.0"})
     await ws.write_message(opening)
-    _, asking = _message("comm_msg", session, {"comm_id": comm_id, "data": {"method": "request_states"}})
+    _, asking = kernel_message("comm_msg", session, {"comm_id": comm_id, "data": {"method": "request_states"}})
     await ws.write_message(asking)
     while True:
         left = deadline - time.monotonic()
@@ -129,7 +149,7 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
         left = max(1.0, timeout - (time.monotonic() - learner.started))
         learner.ws = await asyncio.wait_for(websocket_connect(
             HTTPRequest(ws_url, connect_timeout=left, network_interface=learner.source)), left)
-        msg_id, request = _message("kernel_info_request", session, {})
+        msg_id, request = kernel_message("kernel_info_request", session, {})
         await learner.ws.write_message(request)
         while True:
             left = timeout - (time.monotonic() - learner.started)
@@ -223,7 +243,7 @@ async def close_level(base: str, level: Level) -> dict:
     return summary
 
 
-def level_summary(level: Level, threshold_s: float) -> dict:
+def level_summary(level: Level, threshold_s: float) -> LevelSummary:
     times = [l.usable_s for l in level.learners if l.usable_s is not None]
     failures = [l for l in level.learners if l.error]
     # failures count as infinitely slow in the percentiles
@@ -235,7 +255,7 @@ def level_summary(level: Level, threshold_s: float) -> dict:
         "started": len(level.learners),
         "completed": len(times),
         "failures": len(failures),
-        "failure_examples": sorted({l.error for l in failures})[:3],
+        "failure_examples": sorted({l.error for l in failures if l.error})[:3],
         "stopped_early": level.stopped_early,
         "p50_s": nearest_rank(ranked, 0.50),
         "p95_s": p95,

@@ -14,19 +14,47 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_browser  # noqa: E402
-from bench_servers import TARGETS, Server, Target, start  # noqa: E402
+from bench_servers import ORDER, TARGETS, Server, ServerKey, Target, start  # noqa: E402
 
 PROFILE = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
 GOALS = {"first_s": 8.0, "first_mb": 1.5, "repeat_s": 3.0}
-ORDER = ("baseline", "ours")
 
 
-def _visit(context, server: Server, target: Target) -> dict:
+class Visit(TypedDict, total=False):
+    """One page view under the profile; a failed one has only `error`."""
+
+    usable_s: float
+    wall_s: float
+    requests: int
+    http_mb: float
+    websocket_mb: float
+    error: str
+
+
+class Visits(TypedDict):
+    """One server's first visits (empty cache) and repeat visits (same browser context)."""
+
+    first: list[Visit]
+    repeat: list[Visit]
+
+
+class NetworkResults(TypedDict, total=False):
+    """`network_phase`'s result (`results["network"]` of run.py); `summary` holds medians per server."""
+
+    profile: dict[str, float | bool]
+    goals: dict[str, float]
+    targets: dict[ServerKey, Visits]
+    summary: dict[str, dict[str, Any]]
+
+
+def _visit(context, server: Server, target: Target) -> Visit:
     """One page view under the profile: seconds to a usable quiz, and bytes over the wire."""
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -37,7 +65,7 @@ def _visit(context, server: Server, target: Target) -> dict:
     frames = {"bytes": 0.0}
     cdp.on("Network.webSocketFrameReceived",
            lambda event: frames.__setitem__("bytes", frames["bytes"] + len(event["response"].get("payloadData", ""))))
-    out: dict = {}
+    out: Visit = {}
     try:
         t0 = time.perf_counter()
         page.goto(server.url + target.page_path, wait_until="commit", timeout=bench_browser.PAGE_TIMEOUT_MS)
@@ -58,15 +86,17 @@ def _visit(context, server: Server, target: Target) -> dict:
     return out
 
 
-def network_phase(runs: int, log=print) -> dict:
+def network_phase(runs: int, log: Callable[[str], None] = print,
+                  targets: Mapping[ServerKey, Target] = TARGETS) -> NetworkResults:
     """Both servers, `runs` first visits and repeat visits each, alternating who goes first."""
-    servers = {key: start(TARGETS[key], f"{key}-network") for key in ORDER}
-    results: dict = {"profile": PROFILE, "goals": GOALS, "targets": {k: {"first": [], "repeat": []} for k in ORDER}}
+    servers = {key: start(targets[key], f"{key}-network") for key in ORDER}
+    results: NetworkResults = {"profile": PROFILE, "goals": GOALS,
+                               "targets": {k: {"first": [], "repeat": []} for k in ORDER}}
     b = bench_browser.launch()
     try:
         for i in range(runs):
             for key in (ORDER if i % 2 == 0 else ORDER[::-1]):
-                target = TARGETS[key]
+                target = targets[key]
                 context = b.browser.new_context(viewport=bench_browser.VIEWPORT)
                 context.add_init_script(bench_browser.INIT_JS.replace("__CFG__", json.dumps({"usable": target.usable})))
                 first = _visit(context, servers[key], target)
@@ -90,10 +120,11 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def summarise(results: dict) -> dict:
-    out = {}
+def summarise(results: NetworkResults) -> dict[str, dict[str, Any]]:
+    """Medians per server and kind of visit, and how many visits failed."""
+    out: dict[str, dict[str, Any]] = {}
     for key, visits in results["targets"].items():
-        row = {}
+        row: dict[str, Any] = {}
         for kind in ("first", "repeat"):
             ok = [v for v in visits[kind] if "error" not in v]
             row[f"{kind}_s"] = _median([v["usable_s"] for v in ok])
@@ -105,7 +136,8 @@ def summarise(results: dict) -> dict:
     return out
 
 
-def markdown(results: dict) -> str:
+def markdown(results: NetworkResults) -> str:
+    """The weak-network section of the report."""
     s = results["summary"]
     base, ours = s.get("baseline", {}), s.get("ours", {})
 

@@ -1,8 +1,8 @@
 """Start and stop the two servers under test, and read their process trees (psutil).
 
-A `Target` says how to start one server (plain Voila on the baseline notebook, or `her2lesson serve`) and which
-selectors mark its quiz in the page. Servers run in their own session on a free loopback port; their logs go to
-test-output/bench/ (ignored by git).
+A `Target` says how to start one server (plain Voila on the baseline notebook, or `her2lesson serve`, each with
+any extra command-line arguments: `Target.with_args`) and which selectors mark its quiz in the page. Servers run in
+their own session on a free loopback port; their logs go to test-output/bench/ (ignored by git).
 """
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal, TypedDict
 
 import psutil
 
@@ -27,6 +29,37 @@ BENCH_DIR = ROOT / "benchmarks"
 LOG_DIR = ROOT / "test-output" / "bench"
 MB = 1024 * 1024
 KERNEL_FILE = re.compile(r"kernel-([0-9a-fA-F-]{8,})\.json")
+ServerKey = Literal["baseline", "ours"]
+ORDER: tuple[ServerKey, ServerKey] = ("baseline", "ours")  # the order of every side-by-side loop and table
+
+
+class ProcInfo(TypedDict):
+    """One descendant of a server in a snapshot."""
+
+    cpu: float  # CPU seconds, user + system
+    rss: int  # bytes
+    kernel: bool
+    kernel_id: str | None
+
+
+class Snapshot(TypedDict):
+    """CPU seconds and RSS of a server and each of its descendants at one moment (`Server.snapshot`)."""
+
+    t: float  # time.monotonic()
+    procs: dict[int, ProcInfo]
+    server_cpu: float
+    server_rss: int
+
+
+class IdleInfo(TypedDict, total=False):
+    """A server once started and quiet: what it holds with no learner (`start`)."""
+
+    quiet_after_s: float | None
+    kernels: int
+    server_rss_mb: float
+    kernels_rss_mb: float
+    health_kernels: int | None
+    ready_s: float
 
 
 @dataclass(frozen=True)
@@ -42,9 +75,14 @@ class Target:
     feedback: str  # selector inside quiz_scope: gets text when feedback arrives
     has_health: bool
     sections: bool  # has in-page sections to switch between
+    extra_args: tuple[str, ...] = ()  # appended to the command line, e.g. ("--pool-size", "2")
+
+    def with_args(self, args: Sequence[str]) -> Target:
+        """This target started with `args` appended to its command line (run.py --ours-args / --baseline-args)."""
+        return replace(self, extra_args=tuple(args))
 
     def command(self, port: int) -> list[str]:
-        extra = EXTRA_ARGS.get(self.key, [])
+        extra = self.extra_args
         if self.key == "baseline":
             return [sys.executable, "-m", "voila", str(BENCH_DIR / "baseline.ipynb"), "--port", str(port),
                     "--no-browser", *extra]
@@ -63,9 +101,13 @@ OURS = Target(
     choose="input", check_button='button[data-action="check"]', feedback='[role="status"]',
     has_health=True, sections=True)
 
-TARGETS = {t.key: t for t in (BASELINE, OURS)}
-# Extra command-line arguments per target (run.py --ours-args / --baseline-args), e.g. "--pool-size 2".
-EXTRA_ARGS: dict[str, list[str]] = {}
+TARGETS: dict[ServerKey, Target] = {"baseline": BASELINE, "ours": OURS}
+
+
+def is_kernel(cmdline: list[str] | str) -> bool:
+    """A kernel process: plain Voila's (ipykernel) or her2lesson's own (`python -m her2lesson.kernel`)."""
+    text = " ".join(cmdline) if isinstance(cmdline, list) else cmdline
+    return "ipykernel" in text or "her2lesson.kernel" in text
 
 
 def free_port() -> int:
@@ -91,7 +133,7 @@ class Server:
     started_s: float = 0.0
     known_pids: set[int] = field(default_factory=set)
     idle_kernels: int = 0  # kernels held with no learner (a preheated pool): not leaks
-    idle: dict = field(default_factory=dict)
+    idle: IdleInfo = field(default_factory=IdleInfo)
 
     @property
     def url(self) -> str:
@@ -117,7 +159,7 @@ class Server:
         out = []
         for p in self.descendants():
             try:
-                if any("ipykernel" in part for part in p.cmdline()):
+                if is_kernel(p.cmdline()):
                     out.append(p)
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
@@ -135,9 +177,9 @@ class Server:
         except (OSError, ValueError, KeyError):
             return None
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> Snapshot:
         """CPU seconds and RSS of the server and each descendant, right now."""
-        snap: dict = {"t": time.monotonic(), "procs": {}}
+        snap: Snapshot = {"t": time.monotonic(), "procs": {}, "server_cpu": 0.0, "server_rss": 0}
         try:
             server = self.proc()
             with server.oneshot():
@@ -145,7 +187,7 @@ class Server:
                 snap["server_cpu"] = cpu.user + cpu.system
                 snap["server_rss"] = server.memory_info().rss
         except psutil.NoSuchProcess:
-            snap["server_cpu"] = snap["server_rss"] = 0
+            pass  # a server that is gone counts as zero
         for p in self.descendants():
             try:
                 with p.oneshot():
@@ -153,7 +195,7 @@ class Server:
                     cmd = " ".join(p.cmdline())
                     found = KERNEL_FILE.search(cmd)
                     snap["procs"][p.pid] = {"cpu": cpu.user + cpu.system, "rss": p.memory_info().rss,
-                                            "kernel": "ipykernel" in cmd,
+                                            "kernel": is_kernel(cmd),
                                             "kernel_id": found.group(1) if found else None}
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
@@ -198,6 +240,7 @@ def _is_ours(pid: int) -> bool:
 
 
 def start(target: Target, name: str, timeout: float = 120.0) -> Server:
+    """Start `target` on a free port (log: test-output/bench/server-`name`.log) and wait until it is idle."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = LOG_DIR / f"server-{name}.log"
@@ -242,7 +285,7 @@ def start(target: Target, name: str, timeout: float = 120.0) -> Server:
     return server
 
 
-def busy_cpu(before: dict, after: dict) -> float:
+def busy_cpu(before: Snapshot, after: Snapshot) -> float:
     """CPU seconds used between two snapshots by the server and the processes alive in both."""
     used = after["server_cpu"] - before["server_cpu"]
     for pid, info in after["procs"].items():
