@@ -134,6 +134,36 @@ def cmd_export_quiz(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_qti(args: argparse.Namespace) -> int:
+    from .content import ContentError, load_content
+    from .interop.qti import FLAVOUR, NothingToExport, QtiError, export_qti, item_ids
+
+    root = _project_root(args) or args.content_dir  # reading the package's own content is harmless
+    try:
+        content = load_content(Path(root).resolve())
+    except ContentError as error:
+        print(f"{error}\n\nThe content under {root} has problems (above); fix them, then export again.",
+              file=sys.stderr)
+        return 1
+    try:
+        package, notes = export_qti(content, sections=args.section, audience=args.audience, lang=args.lang)
+    except NothingToExport as error:
+        for note in error.notes:
+            print(note, file=sys.stderr)
+        print(f"Nothing exported: {error}. No file was written.", file=sys.stderr)
+        return 1
+    except QtiError as error:
+        print(f"export-qti: {error}", file=sys.stderr)
+        return 1
+    Path(args.output).write_bytes(package)
+    if notes:
+        print(f"Not carried as written ({len(notes)}):", file=sys.stderr)
+        for note in notes:
+            print(f"  {note}", file=sys.stderr)
+    print(f"Wrote {len(item_ids(package))} question(s) to {args.output} as {FLAVOUR}.")
+    return 0
+
+
 def cmd_import_quiz(args: argparse.Namespace) -> int:
     import re
 
@@ -220,6 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--content-dir", dest="quiz_content_dir", type=lambda p: Path(p).resolve(), default=None,
                         help="the project folder to read (default: the project the working folder is in)")
     export.set_defaults(func=cmd_export_quiz)
+    qti = sub.add_parser("export-qti", help="write the question banks as a QTI package for Canvas and Moodle",
+                         description="Write the question banks as an IMS QTI 1.2 zip (Canvas profile), one quiz per "
+                                     "bank. What QTI cannot carry is listed, question by question.")
+    qti.add_argument("output", metavar="OUT.zip", help="the zip file to write")
+    qti.add_argument("--section", action="append", metavar="ID",
+                     help="only this bank; repeat for more: --section testing --section symptoms (default: all)")
+    qti.add_argument("--audience", choices=("patient", "nurse", "both"),
+                     help="patient or nurse: the questions that track asks (with those for both); both: only those "
+                          "marked for both (default: every question)")
+    qti.add_argument("--lang", default="en", help="language of the questions (default: en, the only one today)")
+    qti.add_argument("--content-dir", dest="quiz_content_dir", type=lambda p: Path(p).resolve(), default=None,
+                     metavar="FOLDER",
+                     help="the project folder to read (default: the project the working folder is in)")
+    qti.set_defaults(func=cmd_export_qti)
     imported = sub.add_parser("import-quiz", help="make a question bank from jupyterquiz JSON",
                               description="Make data/questions/SECTION.yaml, in the project folder, from a "
                                           "jupyterquiz JSON file. Each question that cannot be carried is named, "
