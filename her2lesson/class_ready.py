@@ -46,15 +46,24 @@ class Readiness:
         return json.dumps(asdict(self))
 
 
-def free_memory_mb(meminfo: Path = Path("/proc/meminfo")) -> int | None:
-    """Memory the machine can still give (MemAvailable), or None where it cannot be read."""
+def free_memory_mb(meminfo: Path = Path("/proc/meminfo"), cgroup: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """Memory this server can still use: the machine's MemAvailable, or less inside a container whose cgroup has a
+    limit (a pod's /proc/meminfo shows the whole node); None where neither can be read."""
+    free: int | None = None
     try:
         for line in meminfo.read_text().splitlines():
             if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) // 1024
+                free = int(line.split()[1]) // 1024
     except (OSError, ValueError, IndexError):
-        return None
-    return None
+        free = None
+    try:
+        limit = (cgroup / "memory.max").read_text().strip()
+        if limit != "max":
+            room = (int(limit) - int((cgroup / "memory.current").read_text())) // (1024 * 1024)
+            free = room if free is None else min(free, room)
+    except (OSError, ValueError):
+        pass
+    return free
 
 
 def _pool_entries(manager: Any) -> list[Any]:

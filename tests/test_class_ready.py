@@ -180,3 +180,18 @@ def test_one_address_may_start_a_class_worth_of_pages_at_once_but_not_a_stream_o
     assert not limits.allow_page("10.0.0.2")
     clock.now += AddressLimits.PENALTY_S
     assert limits.allow_page("10.0.0.2")  # a minute later the address may come back
+
+
+def test_free_memory_counts_a_containers_limit(tmp_path):
+    from her2lesson.class_ready import free_memory_mb
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal: 33554432 kB\nMemAvailable: 25165824 kB\n")  # a 32 GB node, 24 GB free
+    cgroup = tmp_path / "cgroup"
+    cgroup.mkdir()
+    assert free_memory_mb(meminfo, cgroup) == 24576  # no cgroup files: the machine's figure
+    (cgroup / "memory.max").write_text("3221225472\n")  # the pod may use 3 GiB...
+    (cgroup / "memory.current").write_text("1073741824\n")  # ...and uses 1 GiB
+    assert free_memory_mb(meminfo, cgroup) == 2048
+    (cgroup / "memory.max").write_text("max\n")
+    assert free_memory_mb(meminfo, cgroup) == 24576
