@@ -7,8 +7,9 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from .plain import QUESTION_TYPES
 from .problems import Problem
-from .schema import QUESTION_TYPES, Rule
+from .schema import Rule
 from .yamlfile import YamlFile
 
 FIELD_FIXES = {

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .schema import (
+from .plain import (
     Bank,
     CaseQuestion,
     ChoiceQuestion,

@@ -5,10 +5,7 @@ refuses to start while any remain rather than serve half a module.
 """
 from __future__ import annotations
 
-import functools
-import os
 import pickle
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -16,9 +13,13 @@ from xml.etree import ElementTree
 from pydantic import BaseModel, ValidationError
 
 from ..paths import content_dir
+from . import plain
 from .errors import problems_from
-from .notebooks import GLOSSARY_LINK, Section, quiz_target, read_section, section_files
-from .problems import ContentError, Problem
+from .notebooks import GLOSSARY_LINK, quiz_target, read_section, section_files
+from .plain import SNAPSHOT_ENV as SNAPSHOT_ENV  # kept importable from here
+from .plain import Content, to_plain
+from .plain import load_content as load_content  # kept importable from here
+from .problems import Problem
 from .schema import QUESTION, Bank, CaseQuestion, Model, Text
 from .svgcheck import unsafe_parts
 from .yamlfile import YamlFile, load_yaml
@@ -26,7 +27,7 @@ from .yamlfile import YamlFile, load_yaml
 AIDS = ("help-card", "ihc-explainer", "question-builder", "self-care-plan", "source-list")
 
 
-class Source(Model):
+class Source(Model, plain.Source):
     title: Text
     publisher: Text
     year: int
@@ -34,13 +35,13 @@ class Source(Model):
     url: Text | None = None
 
 
-class Term(Model):
+class Term(Model, plain.Term):
     term: Text
     plain: Text
     say: Text | None = None
 
 
-class FigureInfo(Model):
+class FigureInfo(Model, plain.FigureInfo):
     file: Text
     title: Text
     caption: Text
@@ -48,39 +49,39 @@ class FigureInfo(Model):
     source: Text
 
 
-class Explained(Model):
+class Explained(Model, plain.Explained):
     label: Text
     patient: Text
     nurse: Text
 
 
-class IhcExplainer(Model):
+class IhcExplainer(Model, plain.IhcExplainer):
     ihc: dict[str, Explained]
     ish: dict[str, Explained]
     source: Text
 
 
-class CareQuestion(Model):
+class CareQuestion(Model, plain.CareQuestion):
     id: Text
     text: Text
 
 
-class CareQuestions(Model):
+class CareQuestions(Model, plain.CareQuestions):
     questions: tuple[CareQuestion, ...]
     tips: tuple[Text, ...] = ()
 
 
-class CarePlanItem(Model):
+class CarePlanItem(Model, plain.CarePlanItem):
     id: Text
     text: Text
     why: Text
 
 
-class SelfCare(Model):
+class SelfCare(Model, plain.SelfCare):
     items: tuple[CarePlanItem, ...]
 
 
-class HelpTier(Model):
+class HelpTier(Model, plain.HelpTier):
     id: Text
     icon: Text
     title: Text
@@ -89,7 +90,7 @@ class HelpTier(Model):
     source: Text
 
 
-class HelpCard(Model):
+class HelpCard(Model, plain.HelpCard):
     """The when-to-get-help card: tiers of urgency, most urgent first, and the labels of its phone fields."""
 
     title: Text
@@ -98,28 +99,6 @@ class HelpCard(Model):
     phone_label_day: Text
     phone_label_night: Text
     phone_note: Text
-
-
-@dataclass
-class Content:
-    root: Path
-    sections: list[Section] = field(default_factory=list)
-    banks: dict[str, Bank] = field(default_factory=dict)
-    glossary: dict[str, Term] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    figures: dict[str, FigureInfo] = field(default_factory=dict)
-    strings: dict[str, dict[str, str]] = field(default_factory=dict)
-    ihc_explainer: IhcExplainer | None = None
-    care_questions: CareQuestions | None = None
-    self_care: SelfCare | None = None
-    help_card: HelpCard | None = None
-    svgs: dict[str, str] = field(default_factory=dict)  # figure name -> the SVG text as checked
-
-    def section(self, section_id: str) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
-
-    def svg(self, name: str) -> str:
-        return self.svgs[name]
 
 
 class _Loader:
@@ -381,13 +360,12 @@ class _Loader:
 
 
 def check(root: Path | None = None) -> tuple[Content, list[Problem]]:
-    """Load everything under `root` and return it with every problem found (none means ready to serve)."""
+    """Load everything under `root` and return it with every problem found (none means ready to serve).
+
+    The content holds the checked pydantic models; `load_content` and `write_snapshot` turn them into plain records."""
     loader = _Loader((root or content_dir()).resolve())
     content = loader.load()
     return content, sorted(loader.problems)
-
-
-SNAPSHOT_ENV = "HER2LESSON_CONTENT_SNAPSHOT"
 
 
 def write_snapshot(content: Content, folder: Path) -> Path:
@@ -398,22 +376,6 @@ def write_snapshot(content: Content, folder: Path) -> Path:
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "content.pickle"
-    path.write_bytes(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL))
+    # plain records: a kernel unpickles them without importing pydantic (see plain.py)
+    path.write_bytes(pickle.dumps(to_plain(content), protocol=pickle.HIGHEST_PROTOCOL))
     return path
-
-
-@functools.lru_cache(maxsize=4)
-def load_content(root: Path | None = None) -> Content:
-    """The checked content, cached per kernel; raises ContentError listing every problem."""
-    snapshot = os.environ.get(SNAPSHOT_ENV)
-    if root is None and snapshot:
-        try:
-            loaded = pickle.loads(Path(snapshot).read_bytes())  # written by our own server, in a private folder
-            if isinstance(loaded, Content):
-                return loaded
-        except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
-            pass  # fall back to checking the files
-    content, problems = check(root)
-    if problems:
-        raise ContentError(problems)
-    return content

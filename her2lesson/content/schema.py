@@ -1,26 +1,22 @@
 """The question-bank format (close to jupyterquiz's JSON), as typed models.
 
 Unknown fields are refused rather than ignored: a misspelt `feedbak` must not silently drop a learner's feedback.
+Each model is a subclass of the plain record of the same name (plain.py), which holds the fields' meaning (such as
+`MatchingQuestion.choices`) and is what a learner's kernel loads; the model adds the checks.
 """
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
 
+from . import plain
+from .plain import MAX_PRECISION, TEXT_MAX_LENGTH, Audience, normal_text, round_significant, show_number
+from .plain import NUMBER_MAX_LENGTH as NUMBER_MAX_LENGTH  # kept importable from here
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # a YAML number (not "12", not true)
-Audience = Literal["patient", "nurse", "both"]
-CHOICE_TYPES = ("single", "multiple", "truefalse")
-TYPED_TYPES = ("numeric", "text")  # the learner types the answer
-QUESTION_TYPES = (*CHOICE_TYPES, "matching", "ordering", "case", *TYPED_TYPES)
-MAX_PRECISION = 15  # significant digits a float holds
-TEXT_MAX_LENGTH = 100  # the longest short answer a learner can type (and the longest accepted answer)
-NUMBER_MAX_LENGTH = 40  # the longest number a learner can type
 
 
 class Rule(ValueError):
@@ -32,39 +28,18 @@ class Rule(ValueError):
         self.at = at
 
 
-def round_significant(x: float, digits: int) -> float:
-    """`x` to `digits` significant digits, as JavaScript's Number(x.toPrecision(digits)) (jupyterquiz's rule)."""
-    return float(f"{x:.{digits}g}")
-
-
-def show_number(x: float) -> str:
-    """A number as an author wrote it: 100.4, 38 (not 38.0), 0.0001."""
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x)
-
-
-_END_MARKS = re.compile(r"[\s.!?,;:]+$")
-
-
-def normal_text(text: str, match_case: bool = False) -> str:
-    """A short answer as compared: spaces collapsed, end marks (. ! ? , ; :) dropped, any case unless asked."""
-    out = _END_MARKS.sub("", " ".join(unicodedata.normalize("NFKC", text).split()))
-    return out if match_case else out.casefold()
-
-
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Option(Model):
+class Option(Model, plain.Option):
     text: Text
     correct: bool
     feedback: Text
     code: bool = False  # the text is code: shown in a code font, as written (jupyterquiz's `code` answers)
 
 
-class Figure(Model):
+class Figure(Model, plain.Figure):
     file: Text
     alt: Text
 
@@ -85,7 +60,7 @@ def _check_choices(kind: str, options: tuple[Option, ...]) -> None:
         raise Rule("two options have the same text", "make every option's text different")
 
 
-class CasePart(Model):
+class CasePart(Model, plain.CasePart):
     id: Id
     type: Literal["single", "multiple", "truefalse"]
     prompt: Text
@@ -100,7 +75,7 @@ class CasePart(Model):
         return self
 
 
-class QuestionBase(Model):
+class QuestionBase(Model, plain.QuestionBase):
     id: Id
     audience: Audience
     prompt: Text
@@ -114,7 +89,7 @@ class QuestionBase(Model):
     code: Text | None = None  # code shown with the question, under its prompt (jupyterquiz's question `code`)
 
 
-class ChoiceQuestion(QuestionBase):
+class ChoiceQuestion(QuestionBase, plain.ChoiceQuestion):
     type: Literal["single", "multiple", "truefalse"]
     options: tuple[Option, ...] = Field(min_length=2)
 
@@ -124,12 +99,12 @@ class ChoiceQuestion(QuestionBase):
         return self
 
 
-class Pair(Model):
+class Pair(Model, plain.Pair):
     item: Text
     match: Text
 
 
-class MatchingQuestion(QuestionBase):
+class MatchingQuestion(QuestionBase, plain.MatchingQuestion):
     type: Literal["matching"]
     pairs: tuple[Pair, ...] = Field(min_length=3, max_length=6)
     distractors: tuple[Text, ...] = ()
@@ -142,12 +117,8 @@ class MatchingQuestion(QuestionBase):
                        "give every item and every match (and distractor) a different text")
         return self
 
-    @property
-    def choices(self) -> tuple[str, ...]:
-        return tuple(p.match for p in self.pairs) + self.distractors
 
-
-class OrderingQuestion(QuestionBase):
+class OrderingQuestion(QuestionBase, plain.OrderingQuestion):
     type: Literal["ordering"]
     steps: tuple[Text, ...] = Field(min_length=3, max_length=6)
 
@@ -158,14 +129,14 @@ class OrderingQuestion(QuestionBase):
         return self
 
 
-class CaseQuestion(QuestionBase):
+class CaseQuestion(QuestionBase, plain.CaseQuestion):
     type: Literal["case"]
     prompt: Text = "Read the story, then answer each part."
     story: Text
     parts: tuple[CasePart, ...] = Field(min_length=2, max_length=4)
 
 
-class NumericAnswer(Model):
+class NumericAnswer(Model, plain.NumericAnswer):
     """One number (`value`) or the numbers from `range[0]` up to, not including, `range[1]` (as jupyterquiz)."""
 
     value: Number | None = None
@@ -190,14 +161,8 @@ class NumericAnswer(Model):
                            at=("range",))
         return self
 
-    def matches(self, x: float) -> bool:
-        if self.value is not None:
-            return x == self.value
-        low, high = self.range or (math.inf, -math.inf)
-        return low <= x < high
 
-
-class NumericQuestion(QuestionBase):
+class NumericQuestion(QuestionBase, plain.NumericQuestion):
     """The learner types a number; the first answer that holds it gives the verdict and feedback (as jupyterquiz)."""
 
     type: Literal["numeric"]
@@ -229,7 +194,7 @@ class NumericQuestion(QuestionBase):
         return self
 
 
-class TextAnswer(Model):
+class TextAnswer(Model, plain.TextAnswer):
     """A word or short phrase: accepted (`correct: true`) or a known wrong answer with its own feedback."""
 
     text: Text
@@ -250,7 +215,7 @@ class TextAnswer(Model):
         return self
 
 
-class TextQuestion(QuestionBase):
+class TextQuestion(QuestionBase, plain.TextQuestion):
     """The learner types a word or short phrase: compared ignoring case (unless `match_case`), spaces and end marks."""
 
     type: Literal["text"]
@@ -281,7 +246,7 @@ Question = Annotated[
 QUESTION = TypeAdapter(Question)
 
 
-class Bank(Model):
+class Bank(Model, plain.Bank):
     """A section's questions. Built question by question, so one broken question does not hide the others."""
 
     section: Id

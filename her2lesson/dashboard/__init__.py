@@ -1,6 +1,8 @@
 """The dashboard: the single page that composes the section notebooks for one learner."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ipywidgets as w
 from IPython.display import display
 
@@ -10,10 +12,12 @@ from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets.lean import lean_layouts
 from .app import Dashboard
-from .educator import EducatorView
 from .guard import guard_widget_comms, keep_errors_off_the_page
 from .request import query_params
 from .session import LearnerSession
+
+if TYPE_CHECKING:
+    from .educator import EducatorView
 
 __all__ = ["Dashboard", "show"]
 
@@ -34,6 +38,8 @@ def show() -> Dashboard | EducatorView | None:
     params = query_params()
     session = LearnerSession(lambda: open_store(create=False), cohort_code=params.get("cohort"))
     if "educator" in params:
+        from .educator import EducatorView  # only the educator's page: not loaded in every learner's kernel
+
         view = EducatorView(content, Strings.for_language(content.strings), session.store)
         display(view.widget)
         return view

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import ipywidgets as w
 
 from ..content import Content
-from ..content.library import HelpCard as HelpCardData
+from ..content.plain import HelpCard as HelpCardData
 from ..content.problems import ContentError, Problem
 from ..strings import Strings
 from ..widgets import LiveRegion, QuestionForm, TextEntry

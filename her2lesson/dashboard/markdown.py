@@ -8,8 +8,8 @@ from typing import cast
 
 import mistune
 
-from ..content.library import Term
 from ..content.notebooks import GLOSSARY_LINK
+from ..content.plain import Term
 
 _markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
 _ids = itertools.count(1)

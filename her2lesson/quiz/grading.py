@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..content.schema import (
+from ..content.plain import (
     NUMBER_MAX_LENGTH,
     ChoiceQuestion,
     MatchingQuestion,

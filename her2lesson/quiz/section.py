@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..content.schema import Bank
+from ..content.plain import Bank
 from ..strings import Strings
 from .grading import QuestionRecord, Score, score
 from .views import CaseView, Listener, QuestionView, QuizOptions, make_view, views_records, weight

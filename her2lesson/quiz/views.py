@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as w
 
-from ..content.schema import (
+from ..content.plain import (
     NUMBER_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     CaseQuestion,
