@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from her2lesson.class_ready import ClassReadiness, Readiness, ReadyRefused, own_server_url
+
+
+def run(coroutine):
+    """Run a coroutine in a thread of its own: after the browser tests, this thread's loop is Playwright's."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 class Started:
@@ -99,10 +106,10 @@ def test_places_not_taken_are_given_back_when_the_time_is_over():
     for _ in range(3):
         ready.page_claimed()
         manager.claim()
-    asyncio.run(ready.tick())
+    run(ready.tick())
     assert len(manager.pool) == 7 and not manager.shut  # still within the time: the rest of the class may come
     clock.now += 15 * 60
-    asyncio.run(ready.tick())
+    run(ready.tick())
     assert len(manager.pool) == 2 and len(manager.shut) == 5
     assert ready.status() == Readiness(asked=0, granted=0, ready=2, starting=0, minutes_left=0, limited_by="")
 
@@ -113,7 +120,7 @@ def test_calling_the_class_off_and_kernels_still_starting():
     status = ready.ask(5)
     assert (status.ready, status.starting) == (0, 5)
     assert ready.ask(0).granted == 0
-    asyncio.run(ready.tick())
+    run(ready.tick())
     assert not manager.shut  # kernels still starting are left to finish; they go at a later tick
 
 
