@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import urllib.error
 import urllib.request
@@ -85,6 +86,8 @@ def _ready_ids(manager: Any) -> list[str]:
 class ClassReadiness:
     """Grows and shrinks Voila's preheated pool for a class that is coming."""
 
+    STARTING_AT_ONCE = 2 * (os.cpu_count() or 2)  # kernels started together while the pool grows
+
     def __init__(self, manager: Any, max_learners: int, learners_now: Callable[[], int],
                  waiting: Callable[[], Collection[str]] | None = None,
                  clock: Callable[[], float] = time.monotonic, free_mb: Callable[[], int | None] = free_memory_mb):
@@ -148,12 +151,24 @@ class ClassReadiness:
         """A learner's page was served: one fewer of the class still to come (the pool then refills to fewer)."""
         if self.remaining:
             self.remaining -= 1
-            self._set_size(max(self.usual, self.remaining))
+            self._set_size(min(self._size(), max(self.usual, self.remaining)))  # only ever shrinks here
+
+    def _waiting_count(self) -> int:
+        started = _ready_ids(self.manager)
+        if self.waiting is None:
+            return len(started)
+        waiting = set(self.waiting())
+        return sum(1 for kernel_id in started if kernel_id in waiting)
 
     def _apply(self) -> None:
-        size = max(self.usual, self.remaining)
+        """Grow the pool toward the places granted a few kernels at a time: sixty kernels started at once on two
+        cores each take a minute, and the server itself stops answering (an educator's page, /health) meanwhile."""
+        target = max(self.usual, self.remaining)
+        entries = len(_pool_entries(self.manager))
+        starting = entries - self._waiting_count()
+        size = min(target, max(self.usual, entries + max(0, self.STARTING_AT_ONCE - starting)))
         self._set_size(size)
-        if len(_pool_entries(self.manager)) < size:
+        if entries < size:
             self.manager.fill_if_needed(delay=0, notebook_name=self.manager.notebook_path)
 
     async def tick(self) -> None:
@@ -164,10 +179,13 @@ class ClassReadiness:
             self.remaining = 0
         if not self.supported:
             return
-        size = max(self.usual, self.remaining)
-        self._set_size(size)
-        surplus = len(_pool_entries(self.manager)) - size
-        for kernel_id in list(reversed(_ready_ids(self.manager)))[:max(0, surplus)]:
+        target = max(self.usual, self.remaining)
+        surplus = len(_pool_entries(self.manager)) - target
+        if surplus < 0:
+            self._apply()  # still growing toward the class: the next few
+            return
+        self._set_size(target)
+        for kernel_id in list(reversed(_ready_ids(self.manager)))[:surplus]:
             await self.manager.shutdown_kernel(kernel_id)
 
     def status(self) -> Readiness:

@@ -547,7 +547,7 @@ class LessonVoila(Voila):
         self.readiness = class_ready.ClassReadiness(self.kernel_manager, self.max_learners,
                                                     lambda: learner_kernels(self.kernel_manager),
                                                     waiting=lambda: RequestInfoSocketHandler._waiters.keys())
-        tornado.ioloop.PeriodicCallback(self.readiness.tick, 5000).start()
+        tornado.ioloop.PeriodicCallback(self.readiness.tick, 1000).start()  # grows the pool a few at a time
         base = self.server_url.rstrip("/")
         # Before the catch-all page route, so /health is not taken for a file.
         handlers.insert(0, (f"{base}/health", HealthHandler, {"port": self.port}))
