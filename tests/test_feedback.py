@@ -209,3 +209,14 @@ def test_the_same_message_twice_reaches_the_page_twice(t):
     view.check()
     said = [html for html in sent if html]
     assert len(said) == 2 and said[0] == said[1] and "Choose" in text_of(said[0])
+
+
+def test_the_answer_graded_is_the_one_the_browser_sent(t):
+    """The page sends the answer on screen with the button press; that answer is graded and stored, not whatever
+    the form's value happens to hold by the time the kernel reads it."""
+    view, records = view_of(SINGLE, t)
+    pick(view, "Beta")  # the form holds a wrong answer...
+    right = view.order.index(next(i for i, o in enumerate(view.q.options) if o.text == "Alpha"))
+    view._act("check", [right])  # ...but the press carried the right one
+    assert view.record.checks == [True] and "Correct" in view.form.feedback_html
+    assert view.record.answers == [[next(i for i, o in enumerate(view.q.options) if o.text == "Alpha")]]

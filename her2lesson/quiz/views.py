@@ -107,8 +107,9 @@ class QuestionView(Generic[A]):
         """Fill the form's options or rows (in this learner's shuffled order)."""
         raise NotImplementedError
 
-    def answer(self) -> A | None:
-        """The learner's answer in bank terms, or None when it is incomplete."""
+    def answer(self, raw: list | None = None) -> A | None:
+        """The learner's answer in bank terms, or None when it is incomplete: from `raw`, the form's value as the
+        browser sent it with the button press, or else from what the form shows now."""
         raise NotImplementedError
 
     def is_right(self, answer: A) -> bool:
@@ -137,9 +138,12 @@ class QuestionView(Generic[A]):
         """Press a button as the learner would, with the answer now on screen."""
         self.form.press(action)
 
-    def _act(self, action: str, _value: list) -> None:
-        {"check": self.check, "retry": self.retry, "reveal": self.reveal, "hint": self.show_hint}.get(
-            action, lambda: None)()
+    def _act(self, action: str, value: list) -> None:
+        """A button pressed in the browser, with the answer on screen then: that answer is the one graded."""
+        if action == "check":
+            self.check(value)
+            return
+        {"retry": self.retry, "reveal": self.reveal, "hint": self.show_hint}.get(action, lambda: None)()
 
     def _say(self, html: str, cls: str) -> None:
         self.form.feedback_class = cls
@@ -149,10 +153,10 @@ class QuestionView(Generic[A]):
             self.form.feedback_html = ""
         self.form.feedback_html = html
 
-    def check(self) -> None:
+    def check(self, raw: list | None = None) -> None:
         if self.locked:
             return
-        answer = self.answer()
+        answer = self.answer(raw)
         if answer is None:
             self._say(f"<p>{INFO} {escape(self.incomplete_message())}</p>", "h2l-info")
             return
@@ -271,11 +275,11 @@ class ChoiceView(QuestionView[frozenset[int]]):
         self.form.options = [q.options[i].text for i in self.order]
         self.form.code_options = [k for k, i in enumerate(self.order) if q.options[i].code]
 
-    def chosen(self) -> frozenset[int]:
-        return frozenset(self.order[k] for k in self.form.value)
+    def chosen(self, raw: list | None = None) -> frozenset[int]:
+        return frozenset(self.order[k] for k in (self.form.value if raw is None else raw))
 
-    def answer(self) -> frozenset[int] | None:
-        return self.chosen() or None
+    def answer(self, raw: list | None = None) -> frozenset[int] | None:
+        return self.chosen(raw) or None
 
     def is_right(self, answer: frozenset[int]) -> bool:
         return choice_is_right(self.q, answer)
@@ -322,11 +326,11 @@ class MatchingView(QuestionView[list[str]]):
         self.form.rows = [{"label": p.item, "choices": self.choices} for p in q.pairs]
         self.form.value = [None] * len(q.pairs)
 
-    def picked(self) -> list[str | None]:
-        return [None if k is None else self.choices[k] for k in self.form.value]
+    def picked(self, raw: list | None = None) -> list[str | None]:
+        return [None if k is None else self.choices[k] for k in (self.form.value if raw is None else raw)]
 
-    def answer(self) -> list[str] | None:
-        picked = self.picked()
+    def answer(self, raw: list | None = None) -> list[str] | None:
+        picked = self.picked(raw)
         chosen = [p for p in picked if p is not None]
         return chosen if picked and len(chosen) == len(picked) else None
 
@@ -368,11 +372,11 @@ class OrderingView(QuestionView[list[int]]):
         self.form.rows = [{"label": q.steps[i], "choices": places} for i in self.shown]
         self.form.value = [None] * n
 
-    def answer(self) -> list[int] | None:
+    def answer(self, raw: list | None = None) -> list[int] | None:
         """Step indexes (bank order) by position, or None unless each position is used exactly once."""
         n = len(self.q.steps)
         by_position: dict[int, int] = {}
-        for step_index, place in zip(self.shown, self.form.value):
+        for step_index, place in zip(self.shown, self.form.value if raw is None else raw):
             if place is None or place in by_position:
                 return None
             by_position[place] = step_index
@@ -411,8 +415,9 @@ class TypedView(QuestionView[str]):
         self.form.unit = getattr(self.q, "unit", None) or ""
         self.form.value = [""]
 
-    def typed(self) -> str:
-        return typed(self.form.value[0] if self.form.value else "", self.max_length)
+    def typed(self, raw: list | None = None) -> str:
+        value = self.form.value if raw is None else raw
+        return typed(value[0] if value else "", self.max_length)
 
     def match(self, answer: str) -> int | None:
         """The index of the bank's answer that the typed one is, or None (the default feedback)."""
@@ -458,8 +463,8 @@ class NumericView(TypedView):
     max_length = NUMBER_MAX_LENGTH
     q: NumericQuestion
 
-    def answer(self) -> str | None:
-        text = self.typed()
+    def answer(self, raw: list | None = None) -> str | None:
+        text = self.typed(raw)
         return text if read_number(text, self.q.unit) is not None else None
 
     def incomplete_message(self) -> str:
@@ -487,8 +492,8 @@ class TextView(TypedView):
     instruction_key = "type_words"
     q: TextQuestion
 
-    def answer(self) -> str | None:
-        text = self.typed()
+    def answer(self, raw: list | None = None) -> str | None:
+        text = self.typed(raw)
         return text if normal_text(text) else None
 
     def incomplete_message(self) -> str:
