@@ -216,7 +216,7 @@ def test_busy_and_offline_states_say_what_is_happening(browser, server):
                            """&& banner.querySelector('button');
         const done = !document.querySelector('.h2l-app .h2l-busy');
         return offered || done;
-    }""", timeout=30_000)
+    }""", timeout=90_000)  # the kernel socket retries with a growing back-off while offline, so it may wait
     if page.locator(".h2l-app .h2l-busy").count():
         assert page.locator("#h2l-connection").get_by_role("button", name="Reload the page").count() == 1
     else:  # the last press, Next, went through once the network was back
