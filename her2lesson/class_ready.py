@@ -17,7 +17,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -72,15 +72,19 @@ def _pool_entries(manager: Any) -> list[Any]:
     return list(pools.get(getattr(manager, "notebook_path", None), []))
 
 
-def _ready_ids(manager: Any) -> list[str]:
-    """Kernel ids of the pool entries that have finished starting, oldest first."""
+def started_ids(entries: Iterable[Any]) -> list[str]:
+    """Kernel ids of Voila pool entries that have finished starting, in pool order (oldest first)."""
     ids = []
-    for entry in _pool_entries(manager):
+    for entry in entries:
         if entry.done() and not entry.cancelled() and entry.exception() is None:
             kernel_id = entry.result().get("kernel_id")
             if kernel_id:
                 ids.append(kernel_id)
     return ids
+
+
+def _ready_ids(manager: Any) -> list[str]:
+    return started_ids(_pool_entries(manager))
 
 
 class ClassReadiness:
@@ -190,11 +194,7 @@ class ClassReadiness:
 
     def status(self) -> Readiness:
         entries = _pool_entries(self.manager)
-        started = _ready_ids(self.manager)
-        if self.waiting is not None:
-            waiting = set(self.waiting())
-            started = [kernel_id for kernel_id in started if kernel_id in waiting]
-        ready = len(started)
+        ready = self._waiting_count()
         left = max(0, round((self.until - self.clock()) / 60)) if self.remaining else 0
         return Readiness(asked=self.asked if self.remaining else 0, granted=self.remaining, ready=ready,
                          starting=max(0, len(entries) - ready), minutes_left=left, limited_by=self.limited_by)

@@ -68,15 +68,8 @@ log = logging.getLogger("her2lesson.server")
 
 def pooled_kernels(manager: object) -> set[str]:
     """Kernels started ahead and not yet given to a page (Voila's preheated pool)."""
-    out = set()
-    for pool in getattr(manager, "_pools", {}).values():
-        for item in pool:
-            try:
-                if item.done() and not item.exception():
-                    out.add(item.result()["kernel_id"])
-            except Exception:  # noqa: BLE001 - a pool entry that failed holds no kernel
-                continue
-    return out
+    return {kernel_id for pool in getattr(manager, "_pools", {}).values()
+            for kernel_id in class_ready.started_ids(pool)}
 
 
 async def drop_dead_pool_kernels(manager: Any) -> int:
@@ -378,10 +371,11 @@ class Sweeper:
         await drop_dead_pool_kernels(self.manager)
         now = time.monotonic()
         live = set(self.manager.list_kernel_ids())  # type: ignore[attr-defined]
-        waiting = live - pooled_kernels(self.manager) - CONNECTED
+        pooled = pooled_kernels(self.manager)
+        waiting = live - pooled - CONNECTED
         self.first_seen = {k: self.first_seen.get(k, now) for k in waiting}
         CONNECTED.intersection_update(live)
-        starting = pool_places(self.manager) - len(pooled_kernels(self.manager))  # pool kernels not ready yet
+        starting = pool_places(self.manager) - len(pooled)  # pool kernels not ready yet
         newest_first = sorted(self.first_seen, key=self.first_seen.__getitem__, reverse=True)
         for kernel_id in newest_first[max(0, starting):]:  # the newest may be the pool's, still starting
             since = self.first_seen[kernel_id]
