@@ -14,14 +14,13 @@ import pytest
 
 from her2lesson import cli
 from her2lesson.dashboard import Dashboard
-from her2lesson.dashboard.app import FINAL
 from her2lesson.dashboard.educator import EducatorView
 from her2lesson.documents import MAX_NAME, Certificate, _document, certificate_pdf, name_lines
 from her2lesson.records import DATA_DIR_ENV, codes, open_store, verify
 from her2lesson.records.certificates import name_matches
 from her2lesson.records.sql import SCHEMA_VERSION
 from her2lesson.settings import LessonSettings
-from tests.test_dashboard import answer_all, html_of
+from tests.test_dashboard import FINAL, answer_all, html_of
 from tests.test_records import Clock, make_store  # noqa: F401 - the SQLite fixture, shared
 
 ID = re.compile(rf"\b[{codes.ALPHABET}]{{4}}-[{codes.ALPHABET}]{{4}}-[{codes.ALPHABET}]{{4}}\b")

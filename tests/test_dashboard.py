@@ -10,10 +10,13 @@ from types import SimpleNamespace
 import pytest
 
 from her2lesson.dashboard import Dashboard
-from her2lesson.dashboard.app import FINAL, HANDOUT
+from her2lesson.dashboard.app import HANDOUT
 from her2lesson.dashboard.events import Answered, PhonesChanged
+from her2lesson.quiz.section import scored_check
 from her2lesson.quiz.views import CaseView
 from her2lesson.settings import LessonSettings
+
+FINAL = "final-check"  # data/questions/final-check.yaml: the bank marked `scored: true`
 
 
 def html_of(widget) -> str:
@@ -518,7 +521,6 @@ def test_the_educator_sees_the_score_the_learner_sees_after_a_retake(content, tm
     """One ledger: the retaken final check counts from its new start and on first answers, on the learner's page,
     after a resume, and in the educator's results (which once showed 100% beside the learner's 52%)."""
     from her2lesson.dashboard.finish import FinishPanel
-    from her2lesson.quiz.section import scored_items
     from her2lesson.records import open_store
 
     with open_store(data_dir=tmp_path) as store:
@@ -538,7 +540,7 @@ def test_the_educator_sees_the_score_the_learner_sees_after_a_retake(content, tm
     d2.go(d2.position_of(FINAL))
     assert FinishPanel.percent(d2.quizzes[FINAL].score()) == learner_sees
     with open_store(data_dir=tmp_path) as store:
-        results = store.results(ward.id, final_total=scored_items(content.banks[FINAL], "nurse"))
+        results = store.results(ward.id, scored=scored_check(content))
     assert [p.final_percent for p in results.learners] == [learner_sees]
 
 
@@ -740,3 +742,24 @@ def test_own_questions_can_be_removed(content):
     _button(builder, "Remove question 1").click()
     assert "Can I work?" not in d.question_list and "Can I travel?" in d.question_list
     assert _button(builder, "Remove question 2") is None and _button(builder, "Remove question 1")
+
+
+def test_any_bank_can_be_the_scored_one(content_copy):
+    """The scored check is what the content marks `scored: true`, not a name in the engine: moved to `testing`,
+    that part's check takes one try per question and the old final-check part is an ordinary part."""
+    from her2lesson.content import check
+    for name, scored in (("final-check", False), ("testing", True)):
+        path = content_copy / "data" / "questions" / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8").replace("\nscored: true  ", "\n# was scored  ")
+        path.write_text(text.replace("\nquestions:\n", "\nscored: true\nquestions:\n", 1) if scored else text,
+                        encoding="utf-8")
+    content, problems = check(content_copy)
+    assert not problems, problems
+    assert content.scored_bank.section == "testing" and scored_check(content).total("nurse") > 0
+    d = Dashboard(content, LessonSettings(), params={"track": "nurse", "section": "testing"})
+    quiz = d.quizzes["testing"]
+    assert quiz.views[0].options.exam and d.finish is not None
+    answer_all(quiz, right=False)
+    assert all(v.locked for v in quiz.question_views)  # one scored try each: no "try again"
+    d.go(d.position_of(FINAL))
+    assert not d.quizzes[FINAL].views[0].options.exam

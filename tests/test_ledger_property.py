@@ -12,10 +12,11 @@ import pytest
 
 from her2lesson.dashboard import Dashboard
 from her2lesson.dashboard.events import Answered, FinalCheckRestarted
-from her2lesson.quiz.ledger import FINAL, RESET_KEY
+from her2lesson.quiz.ledger import RESET_KEY
 from her2lesson.quiz.views import ChoiceView
 from her2lesson.records.models import AnswerEvent
 
+FINAL = "final-check"  # data/questions/final-check.yaml: the bank marked `scored: true`
 BANKS = ("testing", FINAL)  # a teaching bank and the scored one (the only one with retakes), on the nursing track
 
 

@@ -24,8 +24,11 @@ from pathlib import Path
 import pytest
 
 from her2lesson import cli
+from her2lesson.quiz.ledger import ScoredCheck
 from her2lesson.records import DATA_DIR_ENV, DATABASE_URL_ENV, StoreError, codes, locate, open_store, store_env
 from her2lesson.records.sql import SCHEMA_VERSION
+
+FINAL = "final-check"  # data/questions/final-check.yaml: the bank marked `scored: true`
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 30
@@ -288,7 +291,7 @@ class TestStoreBehaviour:
         assert (b.sections_visited, b.questions_answered, b.final_right, b.final_answered) == (1, 3, 0, 1)
         assert (c.sections_visited, c.questions_answered, c.final_answered) == (0, 1, 0)
         assert (a.final_percent, b.final_percent, c.final_percent) == (50, 0, None)
-        with_total = store.results(results.cohort.id, final_total=4)
+        with_total = store.results(results.cohort.id, scored=ScoredCheck(FINAL, {"nurse": 4}))
         assert [p.final_percent for p in with_total.learners if p.resume_code == a.resume_code] == [25]
 
     def test_results_as_csv_tables_with_header_rows(self, make_store, tmp_path):
@@ -416,7 +419,7 @@ def _known_cohort(store):
         store.record_answer(learner.id, question, kind, correct, section=section)
     store.save_state(a.id, {"visited": ["welcome", "basics", "testing", "basics"], "certificate_name": "A. Nurse"})
     store.save_state(b.id, {"visited": ["welcome"]})
-    return store, store.results(cohort.id)
+    return store, store.results(cohort.id, scored=ScoredCheck(FINAL))
 
 
 # --- SQLite only ------------------------------------------------------------------------------------------------------

@@ -354,3 +354,15 @@ def test_a_code_option_and_question_code_pass(content_copy):
     write_bank(content_copy, "causes", GOOD.replace('{text: "No",', '{text: "print(1)", code: true,')
                .replace("    type: single\n", '    type: single\n    code: "x = 1"\n'))
     assert bank_problems(content_copy) == []
+
+
+def test_scored_must_be_true_or_false_and_in_one_bank_only(content_copy):
+    write_bank(content_copy, "causes", GOOD.replace("questions:\n", "scored: yes please\nquestions:\n", 1))
+    assert [p for p in problems_for(content_copy) if "scored" in p] == [
+        "data/questions/causes.yaml:2: scored: is 'yes please', not true or false (write `scored: true` for the "
+        "scored final check, or leave it out)"]
+    write_bank(content_copy, "causes", GOOD.replace("questions:\n", "scored: true\nquestions:\n", 1))
+    (second,) = [p for p in problems_for(content_copy) if "scored" in p]
+    # banks load in file-name order: causes.yaml is first, so final-check.yaml is the second scored bank
+    assert second.startswith("data/questions/final-check.yaml:7: scored: a second scored bank "
+                             "(the first is at data/questions/causes.yaml:2)")

@@ -108,6 +108,7 @@ class _Loader:
         self.content = Content(root)
         self.checkpoints: dict[tuple[str, str], tuple[str, int]] = {}  # (bank, checkpoint) -> its first question
         self.broken_banks: set[str] = set()
+        self.scored_at = ""  # where the scored bank says `scored: true`, once one does
 
     def label(self, path: Path) -> str:
         try:
@@ -213,9 +214,22 @@ class _Loader:
                 self.problems.append(Problem(yf.label, yf.line_of(("questions",)), "questions",
                                              "has no list of questions", "add `questions:` with at least one question"))
                 continue
-            for key in sorted(set(data) - {"section", "questions"}, key=str):
+            for key in sorted(set(data) - {"section", "questions", "scored"}, key=str):
                 self.problems.append(Problem(yf.label, yf.line_of((key,)), str(key), f"unknown field `{key}`",
-                                             "a bank has only `section` and `questions`"))
+                                             "a bank has only `section`, `questions` and `scored`"))
+            scored = data.get("scored", False)
+            if not isinstance(scored, bool):
+                self.problems.append(Problem(yf.label, yf.line_of(("scored",)), "scored",
+                                             f"is {scored!r}, not true or false",
+                                             "write `scored: true` for the scored final check, or leave it out"))
+                scored = False
+            if scored and self.scored_at:
+                self.problems.append(Problem(yf.label, yf.line_of(("scored",)), "scored",
+                                             f"a second scored bank (the first is at {self.scored_at})",
+                                             "keep `scored: true` in one bank only: it is the final check"))
+                scored = False
+            elif scored:
+                self.scored_at = f"{yf.label}:{yf.line_of(('scored',))}"
             section = str(data.get("section", ""))
             if section != path.stem:
                 self.problems.append(Problem(yf.label, yf.line_of(("section",)), "section",
@@ -234,8 +248,7 @@ class _Loader:
                 if q.checkpoint:
                     self.checkpoints.setdefault((path.stem, q.checkpoint),
                                                 (yf.label, yf.line_of(("questions", i, "checkpoint"))))
-                ids = [q.id] + ([p.id for p in q.parts] if isinstance(q, CaseQuestion) else [])
-                for qid in ids:
+                for qid in dict.fromkeys([q.id] + [a.id for a in q.answerables]):
                     if qid in seen:
                         self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "id")), qid,
                                                      f"duplicate id, first used at {seen[qid]}",
@@ -243,7 +256,8 @@ class _Loader:
                     else:
                         seen[qid] = f"{yf.label}:{yf.line_of(('questions', i))}"
                 self.check_refs(yf, q, i)
-            self.content.banks[path.stem] = Bank.model_construct(section=path.stem, questions=tuple(questions))
+            self.content.banks[path.stem] = Bank.model_construct(section=path.stem, questions=tuple(questions),
+                                                                 scored=scored)
             if len(self.problems) > before:
                 self.broken_banks.add(path.stem)  # its quick checks may lack the questions that failed
 
@@ -258,7 +272,8 @@ class _Loader:
     def check_refs(self, yf: YamlFile, q: Any, i: int) -> None:
         c = self.content
         sources: list[tuple[tuple[str | int, ...], str]] = [(("source",), q.source)]
-        sources += [(("parts", j, "source"), p.source) for j, p in enumerate(getattr(q, "parts", ())) if p.source]
+        if isinstance(q, CaseQuestion):
+            sources += [(("parts", j, "source"), p.source) for j, p in enumerate(q.answerables) if p.source]
         for loc, key in sources:
             if key not in c.sources:
                 self.problems.append(Problem(yf.label, yf.line_of(("questions", i, *loc)), q.id,

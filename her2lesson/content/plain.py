@@ -134,6 +134,14 @@ class QuestionBase(Record):
     checkpoint: str | None
     code: str | None
 
+    @property
+    def answerables(self) -> tuple[Any, ...]:
+        """What a learner answers and the store records under its own id: the question, or each part of a case.
+
+        The one place a case is taken apart: views, scores, results, checks and retakes all read it from here.
+        """
+        return (self,)
+
 
 class ChoiceQuestion(QuestionBase):
     type: ChoiceType
@@ -164,6 +172,10 @@ class CaseQuestion(QuestionBase):
     type: Literal["case"]
     story: str
     parts: tuple[CasePart, ...]
+
+    @property
+    def answerables(self) -> tuple[Any, ...]:
+        return self.parts
 
 
 class NumericAnswer(Record):
@@ -208,6 +220,11 @@ Question = ChoiceQuestion | MatchingQuestion | OrderingQuestion | CaseQuestion |
 class Bank(Record):
     section: str
     questions: tuple[Question, ...]
+    scored: bool  # the scored check (one try per question, a pass mark, a certificate); any bank may be, one at most
+
+    def answerables(self) -> list[Any]:
+        """Every question and case part a learner answers, in order (see `QuestionBase.answerables`)."""
+        return [a for q in self.questions for a in q.answerables]
 
 
 # --- glossary, sources, figures and aids (library.py) -----------------------------------------------------------
@@ -302,6 +319,11 @@ class Content:
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
+
+    @property
+    def scored_bank(self) -> Bank | None:
+        """The bank marked `scored: true` (the nursing track's final check in this module), if any."""
+        return next((b for b in self.banks.values() if b.scored), None)
 
     def svg(self, name: str) -> str:
         return self.svgs[name]

@@ -251,3 +251,4 @@ class Bank(Model, plain.Bank):
 
     section: Id
     questions: tuple[Question, ...] = ()
+    scored: bool = False

@@ -17,7 +17,8 @@ import ipywidgets as w
 from ..content import Content
 from ..content.notebooks import Block, Section, quiz_target
 from ..quiz import QuestionRecord, QuizOptions, QuizView
-from ..quiz.ledger import FINAL, final_reset_at, replay
+from ..quiz.ledger import final_reset_at, replay
+from ..quiz.section import scored_check
 from ..quiz.views import CaseView
 from ..settings import LessonSettings
 from ..strings import Strings
@@ -61,6 +62,9 @@ class Dashboard:
                  resume: Callable[[str], bool] | None = None, start_fresh: Callable[[], None] | None = None):
         params = params or {}
         self.content = content
+        self.scored = scored_check(content)  # the bank the content marks `scored: true`, and its totals per track
+        self.scored_page = next((s.id for s in content.sections if self.scored and self.scored.section in s.banks()),
+                                None)  # the part that holds it
         self.resume = resume
         self.start_fresh = start_fresh
         self.settings = settings or LessonSettings()
@@ -245,7 +249,8 @@ class Dashboard:
         self.quizzes.clear()
         self.checkpoints.clear()
         self.help_cards.clear()
-        self.pages = [Page(s.id, s.title, s) for s in self.content.sections if track == "nurse" or s.id != FINAL]
+        self.pages = [Page(s.id, s.title, s) for s in self.content.sections
+                      if s.id != self.scored_page or (self.scored and self.scored.total(track))]
         self.pages.append(Page(HANDOUT, self.t("handout_title")))
         self.nav_buttons = [self._nav_button(i) for i in range(len(self.pages))]
         self.nav.children = tuple(self.nav_buttons)
@@ -305,16 +310,15 @@ class Dashboard:
 
     def retake_final(self) -> None:
         """Start the final check again: its answers are cleared here, and the record notes the new start."""
-        bank = self.content.banks.get(FINAL)
-        if bank is None:
+        bank = self.content.scored_bank
+        if bank is None or self.scored_page is None:
             return
-        for q in bank.questions:
-            for qid in [q.id] + [p.id for p in getattr(q, "parts", ())]:
-                self.records.pop(qid, None)
-        self.cache.pop(FINAL, None)
-        self.quizzes.pop(FINAL, None)
+        for item in bank.answerables():
+            self.records.pop(item.id, None)
+        self.cache.pop(self.scored_page, None)
+        self.quizzes.pop(self.scored_page, None)
         self._emit(FinalCheckRestarted())
-        self.go(self.position_of(FINAL))
+        self.go(self.position_of(self.scored_page))
 
     def _resume_typed(self, code: str) -> None:
         if self.resume:
@@ -328,7 +332,8 @@ class Dashboard:
         if isinstance(state.get("seed"), str):
             self.seed = state["seed"][:32]  # the same option order as before
         self.records.clear()
-        self.records.update(replay(events, final_reset_at(state)))  # the same reading as certificates and results
+        # the same reading as certificates and results
+        self.records.update(replay(events, final_reset_at(state), self.scored))
         self.question_list = [q for q in state.get("questions", []) if isinstance(q, str)]
         self.keep_own = bool(state.get("keep_own"))
         self.plan = [p for p in state.get("plan", []) if isinstance(p, str)]
@@ -442,7 +447,7 @@ class Dashboard:
         """The end-of-part check (`quiz("bank")`), or a quick check inside the part (`quiz("bank:checkpoint")`)."""
         bank_id, checkpoint = quiz_target(role)
         bank = self.content.banks[bank_id]
-        exam = bank_id == FINAL
+        exam = self.content.banks[bank_id].scored
         options = QuizOptions(seed=self.seed, exam=exam, hold_feedback=self.facilitator and not exam,
                               source_title=lambda key: self.content.sources[key].title
                               if key in self.content.sources else key)
@@ -484,7 +489,7 @@ class Dashboard:
 
     def _scored(self, bank_id: str, score) -> None:
         self._update_progress()
-        if bank_id == FINAL and self.finish:
+        if self.content.banks[bank_id].scored and self.finish:
             self.finish.update(score)
 
     def _set_questions(self, questions: list[str], own: list[str], keep_own: bool) -> None:

@@ -20,8 +20,7 @@ import ipywidgets as w
 from ..class_ready import MOST_LEARNERS, SELF_URL_ENV, Readiness, ReadyRefused, ask_server
 from ..content import Content
 from ..documents import MAX_NAME
-from ..quiz.ledger import FINAL
-from ..quiz.section import scored_items
+from ..quiz.section import scored_check
 from ..records import Cohort, CohortResults, Store, Verification, verify
 from ..records.results import question_prompts
 from ..strings import Strings
@@ -253,10 +252,9 @@ class EducatorView:
         store = self._store()
         if self.cohort is None or store is None:
             return
-        final = self.content.banks.get(FINAL)
-        final_total = scored_items(final, "nurse") if final else None
         try:
-            results = dataclasses.replace(store.results(self.cohort.id, final_total=final_total), prompts=self.prompts)
+            results = dataclasses.replace(store.results(self.cohort.id, scored=scored_check(self.content)),
+                                          prompts=self.prompts)
         except Exception:  # noqa: BLE001 - a store that fails must not leave the educator with a silent page
             self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
             return

@@ -14,7 +14,6 @@ import ipywidgets as w
 
 from ..content import Content
 from ..content.notebooks import Section
-from ..quiz.views import CaseView
 from ..strings import Strings
 from .sections import View, block_html
 
@@ -40,7 +39,7 @@ def presenter_panel(section: Section | None, content: Content, labels: list[str]
 
 def reveal_answer(view: Any) -> None:
     """Show the group the answer to the question on screen: held answers are released, unanswered ones revealed."""
-    for part in view.parts if isinstance(view, CaseView) else [view]:
+    for part in view.answerables:
         if part.held:
             part.release()
         elif not part.locked:

@@ -15,7 +15,7 @@ from ..content.notebooks import GLOSSARY_LINK, Section
 def _question_keys(question: object) -> set[str]:
     """The glossary terms and sources a question (with its case parts) draws on."""
     keys = set(getattr(question, "glossary", ())) | {getattr(question, "source", None)}
-    keys |= {getattr(part, "source", None) for part in getattr(question, "parts", ())}
+    keys |= {getattr(part, "source", None) for part in getattr(question, "answerables", ())}
     return {k for k in keys if k}
 
 

@@ -4,8 +4,9 @@ The page that resumes a learner, the certificate's score and the educator's clas
 events here, so they cannot disagree (a nurse who failed and retook the final check once saw 52% and "not passed"
 while the educator's results said 100%: the results had re-read the events by rules of their own).
 
-Rules: events count in the order they happened. A final-check event at or before the moment the learner chose to
-take the final check again belongs to the earlier try and is left out. A check adds one try (right or not) and the
+Rules: events count in the order they happened. An event of the scored check (the bank the content marks
+`scored: true`) at or before the moment the learner chose to take it again belongs to the earlier try and is left
+out. A check adds one try (right or not) and the
 answer shown; showing the answer marks the question revealed. The scores then follow `quiz.grading`.
 
 The answer kept is the one the learner gave, in the bank's terms: option indexes for a choice, the matches picked,
@@ -17,11 +18,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from .grading import QuestionRecord
 
-FINAL = "final-check"
 RESET_KEY = "final_reset_at"  # in the learner's saved state: when they last started the final check again
 
 
@@ -51,11 +52,24 @@ def final_reset_at(state: Mapping | str | None) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def replay(events: Iterable[Event], reset_at: float = 0.0) -> dict[str, QuestionRecord]:
+@dataclass(frozen=True)
+class ScoredCheck:
+    """The content's scored check as the ledger and the results read it: which bank, and how many answers it scores
+    for each track that takes it (a case's parts count one each). The store and the results hold no bank name."""
+
+    section: str
+    totals: Mapping[str, int] = field(default_factory=dict)
+
+    def total(self, track: str) -> int | None:
+        return self.totals.get(track)
+
+
+def replay(events: Iterable[Event], reset_at: float = 0.0,
+           scored: ScoredCheck | None = None) -> dict[str, QuestionRecord]:
     """Question id -> the learner's record of it, from their events in order (see the module's rules)."""
     records: dict[str, QuestionRecord] = {}
     for event in events:
-        if event.section == FINAL and event.at <= reset_at:
+        if scored is not None and event.section == scored.section and event.at <= reset_at:
             continue  # an earlier try at the final check
         record = records.setdefault(event.question_id, QuestionRecord(event.question_id))
         if event.kind == "check":

@@ -7,10 +7,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..content.plain import Bank
+from ..content.plain import Bank, Content
 from ..strings import Strings
 from .grading import QuestionRecord, Score, score
-from .views import CaseView, Listener, QuestionView, QuizOptions, make_view, views_records, weight
+from .ledger import ScoredCheck
+from .views import Listener, QuestionView, QuizOptions, make_view, views_records, weight
 
 TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
 
@@ -25,6 +26,15 @@ def questions_for(bank: Bank, track: str, checkpoint: str | None = None) -> list
 def scored_items(bank: Bank, track: str) -> int:
     """How many answers a bank scores for a track: each case part counts, as each is answered and stored."""
     return sum(map(weight, questions_for(bank, track)))
+
+
+def scored_check(content: Content) -> ScoredCheck | None:
+    """The content's scored bank, with its total for each track that has questions in it (none: no scored check)."""
+    bank = content.scored_bank
+    if bank is None:
+        return None
+    totals = {track: n for track in TRACK_AUDIENCES if (n := scored_items(bank, track))}
+    return ScoredCheck(bank.section, totals)
 
 
 def first_numbers(questions: list) -> list[int]:
@@ -63,10 +73,7 @@ class QuizView:
     @property
     def question_views(self) -> list[QuestionView[Any]]:
         """Every answerable view, with case parts in place of their case."""
-        out: list[QuestionView[Any]] = []
-        for v in self.views:
-            out += v.parts if isinstance(v, CaseView) else [v]
-        return out
+        return [a for v in self.views for a in v.answerables]
 
     def score(self) -> Score:
         return score(views_records(self.views))

@@ -78,6 +78,7 @@ class QuestionView(Generic[A]):
         self.listener = listener
         self.source = source or getattr(question, "source", None) or ""
         self.locked = False
+        self.answerables: list[QuestionView[Any]] = [self]  # what is answered and stored here: this question
         self._held: tuple[A, bool] | None = None
         if heading is None:
             heading = strings("question_n_of_m", n=number, m=total) if total > 1 else ""
@@ -531,10 +532,7 @@ class CaseView:
         ]
         self.widget = w.VBox([story] + [p.widget for p in self.parts], layout=w.Layout(width="100%"))
         self.widget.add_class("h2l-case")
-
-    @property
-    def records(self) -> list[QuestionRecord]:
-        return [p.record for p in self.parts]
+        self.answerables: list[QuestionView[Any]] = list(self.parts)  # as the content's `answerables`: each part
 
 
 AnyView = QuestionView[Any] | CaseView
@@ -558,11 +556,8 @@ def make_view(question, number: int, total: int, strings: Strings, options: Quiz
 
 def weight(question) -> int:
     """How many scored answers a question holds: one, or one per part of a case (each is answered and stored)."""
-    return len(getattr(question, "parts", ())) or 1
+    return len(question.answerables)
 
 
 def views_records(views: Sequence[AnyView]) -> list[QuestionRecord]:
-    out: list[QuestionRecord] = []
-    for view in views:
-        out += view.records if isinstance(view, CaseView) else [view.record]
-    return out
+    return [a.record for view in views for a in view.answerables]

@@ -14,14 +14,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..class_ready import Readiness
-from ..quiz.ledger import FINAL
+from ..quiz.ledger import ScoredCheck
 from . import codes
 from .certificates import Verification, verify
 from .errors import StoreError
 from .results import CohortResults, question_prompts
 from .store import Store, add_store_options, open_store
-
-FINAL_TRACK = "nurse"  # the scored final check belongs to the nursing track
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -107,20 +105,22 @@ def _find_cohort(store: Store, text: str):
     return None
 
 
-def _from_content(content_root: Path | None) -> tuple[int | None, dict[str, str]]:
-    """How many answers the nursing final check scores, and each question's words, from the content.
+def _from_content(content_root: Path | None) -> tuple[ScoredCheck | None, dict[str, str]]:
+    """The content's scored check (which bank, how many answers it scores) and each question's words.
 
-    The total only when the content has no problems (else scores are out of the questions answered); the words even
+    The totals only when the content has no problems (else scores are out of the questions answered); the words even
     while a writer is mid-edit, since the questions that load still name themselves. Nothing if it cannot be read.
     """
     try:
         from ..content import check
-        from ..quiz.section import scored_items
+        from ..quiz.section import scored_check
         content, problems = check(content_root)
     except Exception:  # noqa: BLE001 - results still work from the ids alone
         return None, {}
-    bank = content.banks.get(FINAL)
-    return (scored_items(bank, FINAL_TRACK) if bank and not problems else None), question_prompts(content)
+    scored = scored_check(content)
+    if scored is not None and problems:
+        scored = ScoredCheck(scored.section)
+    return scored, question_prompts(content)
 
 
 PROMPT_WIDTH = 60  # in the terminal table; the CSV holds the whole text
@@ -183,8 +183,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         if cohort is None:
             return _fail(f"No cohort has the educator code or id '{args.cohort[:40]}'. Use the educator code printed "
                          "by `her2lesson cohort create`, or the cohort's id.")
-        final_total, prompts = _from_content(getattr(args, "content_dir", None))
-        results = store.results(cohort.id, final_total=final_total)
+        scored, prompts = _from_content(getattr(args, "content_dir", None))
+        results = store.results(cohort.id, scored=scored)
     results = dataclasses.replace(results, prompts=prompts)
     print(format_results(results))
     if args.csv:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..quiz.grading import QuestionRecord
-from ..quiz.ledger import FINAL, final_reset_at, replay
+from ..quiz.ledger import ScoredCheck, final_reset_at, replay
 from .codes import grouped, short
 from .models import Cohort
 
@@ -106,8 +106,7 @@ def question_prompts(content: Any) -> dict[str, str]:
     for bank in getattr(content, "banks", {}).values():
         for q in bank.questions:
             out[q.id] = q.prompt
-            for part in getattr(q, "parts", ()):
-                out[part.id] = part.prompt
+            out.update((a.id, a.prompt) for a in q.answerables)
     return out
 
 
@@ -177,8 +176,11 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[EventRow],
-              final_total: int | None = None) -> CohortResults:
-    """Results from the cohort's learners and their answer events (in the order they happened)."""
+              scored: ScoredCheck | None = None) -> CohortResults:
+    """Results from the cohort's learners and their answer events (in the order they happened).
+
+    `scored` names the content's scored check and its totals (from `quiz.section.scored_check`); without it no
+    answer counts as a final-check answer."""
     by_learner: dict[int, list[EventRow]] = {}
     sections: dict[str, str] = {}
     for e in events:
@@ -188,14 +190,15 @@ def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[E
     per_question: dict[str, list[QuestionRecord]] = {}
     progress = []
     for row in learners:
-        records = replay(by_learner.get(row.id, []), final_reset_at(row.state_json))
+        records = replay(by_learner.get(row.id, []), final_reset_at(row.state_json), scored)
         for qid, record in records.items():
             per_question.setdefault(qid, []).append(record)
-        final = [r for qid, r in records.items() if sections[qid] == FINAL]
+        final = [r for qid, r in records.items() if scored is not None and sections[qid] == scored.section]
         progress.append(LearnerProgress(resume_code=grouped(row.resume_code), track=row.track,
                                         sections_visited=_visited(row.state_json), questions_answered=len(records),
                                         final_right=sum(r.right_first_time for r in final), final_answered=len(final),
-                                        final_total=final_total, last_seen=row.last_seen))
+                                        final_total=scored.total(row.track) if scored else None,
+                                        last_seen=row.last_seen))
     progress.sort(key=lambda p: p.resume_code)
 
     questions = [QuestionStats(question_id=qid, section=sections[qid], learners=len(rs),

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
+from ..quiz.ledger import ScoredCheck
 from . import codes
 from .certificates import canonical_id, grouped_id, name_digest
 from .errors import StoreError
@@ -324,7 +325,7 @@ class SqlStore(ABC):
             return None
         return Cohort(found.id, found.name, found.join_code, codes.grouped(canonical, 4))
 
-    def results(self, cohort_id: int, *, final_total: int | None = None) -> CohortResults:
+    def results(self, cohort_id: int, *, scored: ScoredCheck | None = None) -> CohortResults:
         """Per question (most missed first) and per learner (by resume code only) results of one cohort."""
         cohort = self.cohort(cohort_id)
         if cohort is None:
@@ -341,7 +342,7 @@ class SqlStore(ABC):
             return learners, events
 
         learners, events = self._run(work, write=False)
-        return summarise(cohort, learners, events, final_total)
+        return summarise(cohort, learners, events, scored)
 
     # --- certificates ----------------------------------------------------------------------------------------------
     def issue_certificate(self, *, score: int, pass_mark: int, provider: str, contact_hours: float, issued: date,
