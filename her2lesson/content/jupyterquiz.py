@@ -116,7 +116,7 @@ def export_bank(bank: Bank) -> tuple[list[dict[str, Any]], list[str]]:
             out.append(_choice(q.prompt, q.type, q.options, q, q.explanation, q.hint))
         elif isinstance(q, CaseQuestion):
             out += [_choice(f"{q.story}\n\n{p.prompt}", p.type, p.options, q, p.explanation, p.hint)
-                    for p in q.parts]
+                    for p in q.answerables]
         elif isinstance(q, NumericQuestion):
             out.append(_numeric(q))
         elif isinstance(q, TextQuestion):

@@ -232,7 +232,7 @@ class _Writer:
         if kind == "case":
             self.common_notes(q)
             out: list[ET.Element] = []
-            for part in q.parts:
+            for part in q.answerables:
                 self.common_notes(part)
                 out.append(self.choice(part.id, part.type, self.prompt(q.prompt, q.story, part.prompt, code=q.code),
                                        part.options, self.why(part.explanation, part.source or q.source)))
