@@ -38,7 +38,42 @@ def cmd_check(args: argparse.Namespace) -> int:
     return code
 
 
+HUB_HELP = ("--hub: run `her2lesson serve --hub` from JupyterHub, as a managed service (deploy/jupyterhub_config.py); "
+            "the hub sets {missing}")
+
+
+def _hub_place(args: argparse.Namespace) -> str | None:
+    """With --hub, fill in the address, port and base URL the hub gave the service (unless given); None when all is
+    in order, else the one-line reason the server cannot start."""
+    if not args.hub:
+        args.host, args.port = args.host or "127.0.0.1", args.port or 8866
+        return None
+    try:
+        from .hub import missing_environment
+    except ImportError:
+        return "--hub needs the jupyterhub package beside her2lesson: pip install jupyterhub"
+    missing = missing_environment()
+    if missing:
+        return HUB_HELP.format(missing=", ".join(missing))
+    from urllib.parse import urlsplit
+
+    given = urlsplit(os.environ.get("JUPYTERHUB_SERVICE_URL", ""))
+    args.host = args.host or given.hostname or "127.0.0.1"
+    args.port = args.port or given.port or 8866
+    args.base_url = args.base_url or os.environ["JUPYTERHUB_SERVICE_PREFIX"]
+    args.behind_proxy = True  # the hub's proxy is the way in, and it says who the client is (X-Forwarded-For)
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    problem = _hub_place(args)
+    base_url = args.base_url or "/"
+    if not problem and not (base_url.startswith("/") and base_url.endswith("/")):
+        problem = f"--base-url {base_url!r}: give a path that starts and ends with /, e.g. /lesson/"
+    if problem:
+        print(problem, file=sys.stderr)
+        print("The server did not start.", file=sys.stderr)
+        return 1
     root = args.content_dir
     content = _check(root)
     if content is None:
@@ -66,20 +101,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .class_ready import SELF_URL_ENV, own_server_url
     from .server import run, voila_argv
 
-    os.environ[SELF_URL_ENV] = own_server_url(args.host, args.port)  # the educator view's "get ready" reaches it
+    # the educator view's "get ready" reaches it
+    os.environ[SELF_URL_ENV] = own_server_url(args.host, args.port) + base_url.lstrip("/")
 
     notebook = str(dashboard_notebook())
     host_shown = "127.0.0.1" if args.host in ("", "0.0.0.0") else args.host
-    print(f"her2lesson {__version__}: serving the module at http://{host_shown}:{args.port}/", flush=True)
+    print(f"her2lesson {__version__}: serving the module at http://{host_shown}:{args.port}{base_url}"
+          + (" for JupyterHub: learners sign in to the hub and open it at " + base_url if args.hub else ""),
+          flush=True)
     if settings.facilitator_code:
         # The code itself never goes into a link or a log: the facilitator types it on the page.
-        print(f"Group sessions: open http://{host_shown}:{args.port}/?facilitator and type the facilitator code",
-              flush=True)
+        print(f"Group sessions: open http://{host_shown}:{args.port}{base_url}?facilitator and type the facilitator "
+              "code", flush=True)
     print(f"Learner records: {where}" + (f" ({purged} record(s) older than {args.retention_days:g} days removed)"
                                          if purged else ""), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size, args.max_learners,
-                   args.unconnected_grace, args.behind_proxy))
+                   args.unconnected_grace, args.behind_proxy, base_url, args.hub))
     return 0
 
 
@@ -216,8 +254,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="check the content, then serve the dashboard with Voila",
                            description="Check the content, then serve the dashboard with Voila.")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8866, help="port to listen on (default: 8866)")
+    serve.add_argument("--host", default=None, help="address to listen on (default: 127.0.0.1, or the hub's "
+                                                    "service address with --hub)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: 8866, or the hub's "
+                                                              "service port with --hub)")
+    serve.add_argument("--base-url", default=None, metavar="PATH",
+                       help="serve every page, file and websocket under this path, e.g. /lesson/ behind a proxy "
+                            "that keeps the path (default: /, or the hub's /services/NAME/ with --hub)")
+    serve.add_argument("--hub", action="store_true",
+                       help="run as a JupyterHub-managed service: learners sign in to the hub, and each hub user "
+                            "is one learner with no resume code (deploy/jupyterhub_config.py; needs the jupyterhub "
+                            "package)")
     LessonSettings.add_options(serve)  # --pass-mark, --provider, ...: declared once, in settings.py
     serve.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
                        help="shut down kernels whose page is gone after this many idle seconds (default: 600)")

@@ -9,6 +9,8 @@ Why a subclass rather than plain `voila` on the command line:
   (content-hashed names for a year; Voila's numbered chunks for a day, validated after), so a repeat visit
   fetches almost nothing; the kernel websocket is compressed too. Voila itself serves them uncompressed and
   uncached.
+- Under JupyterHub (`--hub`, see hub.py) every route lives under the service's prefix and the page handler passes
+  the signed-in hub user to the kernel as a one-way key (identity.py), in a request header only it may set.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import tornado.ioloop
 import tornado.web
@@ -33,7 +36,8 @@ from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFile
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from . import class_ready
+from . import class_ready, identity
+from .page_words import COOKIE, server_words
 from .paths import SHARE_DIR, TEMPLATE_NAME
 from .widgets.module import MODULE_DIR, ROUTE, SERVED_ENV
 
@@ -130,7 +134,7 @@ class LessonErrorPages:
         base_url = self.settings.get("base_url", "/")
         try:
             env = self.settings.get("voila_jinja2_env") or self.settings["jinja2_env"]  # the one with our templates
-            html = env.get_template(name).render(base_url=base_url)
+            html = env.get_template(name).render(base_url=base_url, **page_language(handler))
         except Exception:  # noqa: BLE001 - the error page itself must never fail
             html = PLAIN_ERROR
         for header in ("Content-Disposition", "Etag", "Last-Modified"):
@@ -138,6 +142,19 @@ class LessonErrorPages:
         handler.set_header("Content-Type", "text/html; charset=UTF-8")
         handler.set_header("Cache-Control", "no-store")
         handler.finish(html)
+
+
+def page_language(handler: Any) -> dict[str, Any]:
+    """`lang` and `t` (the catalogue's words) for one of the server's own pages, in the learner's language."""
+    words = server_words()
+    try:
+        asked = handler.get_argument("lang", None)
+        remembered = handler.get_cookie(COOKIE)
+        accept = handler.request.headers.get("Accept-Language")
+    except Exception:  # noqa: BLE001 - a malformed request still gets a page, in English
+        asked = remembered = accept = None
+    lang = words.choose(asked, remembered, accept)
+    return {"lang": lang, "t": words.strings(lang)}
 
 
 def with_error_pages(handler: type) -> type:
@@ -207,9 +224,13 @@ class LessonPageHandler(TornadoVoilaHandler):
 
     async def prepare(self) -> None:
         await super().prepare()
+        if self._finished:
+            return  # under the hub: a visitor not signed in was sent to its login
         if self.path_args and self.path_args[0]:
             # Voila redirects any other address to /voila/files/..., which the lesson does not serve
             raise tornado.web.HTTPError(404)
+        if self.request.method == "GET" and self._to_chosen_language():
+            return
         if self.request.method == "GET":
             await drop_dead_pool_kernels(self.kernel_manager)
         app = self.settings.get("her2lesson")
@@ -226,16 +247,43 @@ class LessonPageHandler(TornadoVoilaHandler):
         readiness = getattr(app, "readiness", None)
         if readiness is not None and self.request.method == "GET":
             readiness.page_claimed()
+        self._name_the_learner(app)
         self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
         if PRELOADS.scripts:
             self.set_header("Link", PRELOADS.header())
+
+    def _name_the_learner(self, app: Any) -> None:
+        """Who the learner is, if the hub says (Voila copies this one header into the request the kernel reads);
+        a copy the browser sent is dropped first, always, so no visitor can choose whose record they get."""
+        headers = self.request.headers
+        if identity.HEADER in headers:
+            del headers[identity.HEADER]
+        learner = app.external_learner(self) if app is not None else None
+        if learner is not None:
+            headers[identity.HEADER] = learner.to_header()
+
+    def _to_chosen_language(self) -> bool:
+        """A language picked in a link is remembered (a cookie, a year); a link without one opens in the language
+        picked before, by a redirect before any kernel is claimed. True when redirected."""
+        words = server_words()
+        asked = self.get_argument("lang", None)
+        if words.has(asked):
+            self.set_cookie(COOKIE, str(asked), expires_days=365, path=self.base_url or "/", samesite="Lax",
+                            httponly=True)
+            return False
+        remembered = self.get_cookie(COOKIE)
+        if asked is None and words.has(remembered) and remembered != "en":
+            query = self.request.query
+            self.redirect(f"{self.request.path}?{query + '&' if query else ''}{urlencode({'lang': remembered})}")
+            return True
+        return False
 
     def _turn_away(self, status: int, template: str) -> None:
         """A plain page that says to wait a minute, never a page that hangs."""
         self.set_status(status)
         self.set_header("Retry-After", "60")
         self.set_header("Cache-Control", "no-store")
-        self.finish(self.render_template(template, base_url=self.base_url))
+        self.finish(self.render_template(template, base_url=self.base_url, **page_language(self)))
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
@@ -505,6 +553,16 @@ class LessonVoila(Voila):
     unconnected_grace = Integer(60, help="seconds a page's kernel may wait for its page to connect").tag(config=True)
     behind_proxy = Bool(False, help="take the client's address from X-Forwarded-For / X-Real-IP (only when a "
                                     "proxy such as deploy/nginx.conf is the one way in)").tag(config=True)
+    hub = Bool(False, help="a JupyterHub-managed service: the hub signs learners in (see hub.py)").tag(config=True)
+    identity_secret = b""  # the secret behind hub learners' keys (set at start with --hub)
+
+    def external_learner(self, handler: Any) -> identity.ExternalLearner | None:
+        """Who the hub says the page's visitor is (None: an anonymous learner, with a resume code)."""
+        if not self.hub:
+            return None
+        from .hub import hub_learner
+
+        return hub_learner(handler.current_user, self.identity_secret)
 
     def listen(self) -> None:
         if self.behind_proxy:  # else every learner has the proxy's address, and shares one page-start limit
@@ -513,6 +571,14 @@ class LessonVoila(Voila):
 
     def init_settings(self) -> dict:
         self.voila_configuration.page_config_hook = without_mathjax
+        # the loading screen's words in each language: the page is rendered before a request says which one
+        self.voila_configuration.config.VoilaConfiguration.resources = {
+            "her2lesson_words": server_words().loading()}
+        if self.hub:  # before the kernel pool starts: kernels inherit this process's environment
+            from .hub import take_secrets
+            from .records import open_store
+
+            self.identity_secret = take_secrets(self, open_store)
         settings = super().init_settings()
         settings["default_handler_class"] = with_error_pages(NotFoundHandler)
         settings["compress_response"] = True  # gzip: read by tornado when the application is made
@@ -552,12 +618,14 @@ class LessonVoila(Voila):
 
 
 def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int,
-               max_learners: int = 150, unconnected_grace: int = 60, behind_proxy: bool = False) -> list[str]:
+               max_learners: int = 150, unconnected_grace: int = 60, behind_proxy: bool = False,
+               base_url: str = "/", hub: bool = False) -> list[str]:
     """The Voila settings that make a public lesson server; one place, so tests and `serve` agree."""
     argv = [
         notebook,
         f"--port={port}",
         f"--Voila.ip={host}",
+        f"--Voila.base_url={base_url}",  # every route, page, file and websocket under it (a hub's /services/NAME/)
         "--no-browser",
         "--Voila.port_retries=0",  # the port asked for, or a clear failure: never a different port in silence
         f"--template={TEMPLATE_NAME}",
@@ -580,7 +648,12 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         f"--LessonVoila.max_learners={max_learners}",
         f"--LessonVoila.unconnected_grace={unconnected_grace}",
         f"--LessonVoila.behind_proxy={behind_proxy}",
+        # The one request header the kernel is given: who the learner is, set by LessonPageHandler alone
+        f"--VoilaConfiguration.http_header_envs={identity.HEADER}",
     ]
+    if hub:
+        argv += ["--LessonVoila.hub=True", "--LessonVoila.identity_provider_class=her2lesson.hub.HubIdentity",
+                 "--LessonVoila.authorizer_class=her2lesson.hub.HubAuthorizer"]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     return argv

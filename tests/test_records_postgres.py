@@ -48,8 +48,8 @@ def test_the_schema_is_made_of_the_expected_tables(make_store, database):
         tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables "
                                              "WHERE table_schema = 'public'")}
         versions = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-    assert tables == {"meta", "cohorts", "learners", "answers", "certificates"}
-    assert versions == [("2",)]
+    assert tables == {"meta", "cohorts", "learners", "answers", "certificates", "external_learners"}
+    assert versions == [("3",)]
 
 
 def test_a_dropped_connection_is_opened_again(make_store, database):

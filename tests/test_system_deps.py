@@ -1,8 +1,9 @@
 """`make deps` (tools/system_deps.py) on simulated machines: nothing installed, no root, CI, root or sudo, all present.
 
 Every run here points the script at files in a temporary folder (HER2LESSON_CHROMIUM, HER2LESSON_INITDB_GLOB,
-HER2LESSON_NGINX), sets who it runs as (HER2LESSON_DEPS_PRIVILEGE) and gives it a fake apt-get that only logs its
-arguments and "installs" by creating those files, so nothing here needs or touches the machine's real packages.
+HER2LESSON_NGINX, HER2LESSON_CHP), sets who it runs as (HER2LESSON_DEPS_PRIVILEGE) and gives it a fake apt-get and a
+fake npm that only log their arguments and "install" by creating those files, so nothing here needs or touches the
+machine's real packages. JupyterHub's proxy (from npm) is present unless a test removes it.
 """
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ for p in "$@"; do
   esac
 done
 """
+FAKE_NPM = """#!/bin/sh
+PATH=/usr/bin:/bin
+echo "$*" >> "$FAKE_NPM_LOG"
+mkdir -p "$(dirname "$HER2LESSON_CHP")" && : > "$HER2LESSON_CHP"
+"""
 
 
 class Machine:
@@ -49,16 +55,19 @@ class Machine:
         self.chromium, self.nginx = tmp / "usr/bin/chromium", tmp / "usr/sbin/nginx"
         self.pg_bin = tmp / "usr/lib/postgresql/17/bin"
         self.stamp, self.log = tmp / "venv/.system-deps", tmp / "apt.log"
-        self.apt = tmp / "fakebin/apt-get"
+        self.apt, self.npm, self.npm_log = tmp / "fakebin/apt-get", tmp / "fakebin/npm", tmp / "npm.log"
         self.apt.parent.mkdir(parents=True)
-        self.apt.write_text(FAKE_APT)
-        self.apt.chmod(0o755)
+        for path, script in ((self.apt, FAKE_APT), (self.npm, FAKE_NPM)):
+            path.write_text(script)
+            path.chmod(0o755)
+        self.chp = tmp / "usr/local/bin/configurable-http-proxy"
+        self.install("configurable-http-proxy")
         (tmp / "emptybin").mkdir()
         self.extra: dict[str, str] = {}
 
     def install(self, *packages: str) -> None:
         for package in packages:
-            paths = {"chromium": [self.chromium], "nginx": [self.nginx],
+            paths = {"chromium": [self.chromium], "nginx": [self.nginx], "configurable-http-proxy": [self.chp],
                      "postgresql": [self.pg_bin / tool for tool in ("initdb", "pg_ctl", "postgres")]}[package]
             for path in paths:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +80,7 @@ class Machine:
             "HER2LESSON_INITDB_GLOB": str(self.tmp / "usr/lib/postgresql/*/bin/initdb"),
             "HER2LESSON_NGINX": str(self.nginx),
             "HER2LESSON_APT_GET": str(self.apt),
+            "HER2LESSON_CHP": str(self.chp), "HER2LESSON_NPM": str(self.npm), "FAKE_NPM_LOG": str(self.npm_log),
             "HER2LESSON_DEPS_PRIVILEGE": self.privilege,
             "FAKE_APT_LOG": str(self.log), "FAKE_PG_BIN": str(self.pg_bin),
             **({"CI": "true"} if ci else {}), **self.extra,
@@ -129,8 +139,8 @@ def test_all_present_says_nothing_to_do(machine):
     for ci in (False, True):
         done = machine.run(ci=ci)
         assert done.returncode == 0, done.stderr
-        assert done.stdout == ("System packages for the tests (chromium, postgresql, nginx): all present, "
-                               "nothing to do.\n")
+        assert done.stdout == ("System packages for the tests (chromium, postgresql, nginx, configurable-http-proxy): "
+                               "all present, nothing to do.\n")
     assert machine.apt_calls() == [] and not machine.stamp.exists()
 
 
@@ -194,6 +204,44 @@ def test_a_package_apt_cannot_find_does_not_keep_the_others_out_and_is_not_retri
     assert len(machine.apt_calls()) == 5  # apt-get had its one go
     assert "apt-get could not install it (E: Unable to locate package chromium); not tried again" in later.stdout
     assert machine.run(ci=True).returncode == 1
+
+
+def test_jupyterhubs_proxy_comes_from_npm_once_and_a_dry_run_only_names_the_command(tmp_path):
+    machine = Machine(tmp_path, "root")
+    machine.install(*ALL)
+    machine.chp.unlink()
+    dry = machine.run("--dry-run", ci=True)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines() == [
+        "Dry run: would install configurable-http-proxy from the npm registry, running:",
+        f"    {machine.npm} install -g --no-fund --no-audit --loglevel=error configurable-http-proxy",
+        "Nothing was changed.",
+    ]
+    assert not machine.npm_log.exists() and not machine.chp.exists()
+    done = machine.run(ci=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Installed; all present." in done.stdout and machine.chp.exists()
+    assert machine.npm_log.read_text().splitlines() == [
+        "install -g --no-fund --no-audit --loglevel=error configurable-http-proxy"]
+    assert machine.apt_calls() == []  # not a Debian package here: apt-get is not asked
+    machine.chp.unlink()  # removed later: said, not installed again behind the user's back
+    later = machine.run()
+    assert "configurable-http-proxy: `make deps` had npm install it before" in later.stdout
+    assert skipped_lines(later.stdout) == ["tests/test_jupyterhub.py needs configurable-http-proxy"]
+    assert len(machine.npm_log.read_text().splitlines()) == 1
+
+
+def test_without_npm_it_names_the_npm_command_and_ci_refuses_to_skip(tmp_path):
+    machine = Machine(tmp_path, "root")
+    machine.install("chromium", "postgresql")
+    machine.chp.unlink()
+    machine.extra["HER2LESSON_NPM"] = ""
+    done = machine.run(ci=True)
+    assert done.returncode == 1
+    assert machine.apt_calls()[-1] == "noninteractive install -y -qq nginx"  # what apt-get can do is still done
+    assert "make cannot install configurable-http-proxy here: npm was not found." in done.stdout
+    assert "\n    npm install -g configurable-http-proxy\n" in done.stdout
+    assert "CI=true: configurable-http-proxy must be installed" in done.stderr
 
 
 def test_without_apt_get_it_says_so_and_names_the_debian_command(machine):

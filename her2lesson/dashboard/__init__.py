@@ -13,7 +13,7 @@ from ..strings import Strings
 from ..widgets.lean import lean_layouts
 from .app import Dashboard
 from .guard import guard_widget_comms, keep_errors_off_the_page
-from .request import query_params
+from .request import external_learner, query_params
 from .session import LearnerSession
 
 if TYPE_CHECKING:
@@ -36,18 +36,20 @@ def show() -> Dashboard | EducatorView | None:
         display(w.HTML(UNAVAILABLE))  # the server's check at start-up should make this unreachable
         return None
     params = query_params()
-    session = LearnerSession(lambda: open_store(create=False), cohort_code=params.get("cohort"))
+    session = LearnerSession(lambda: open_store(create=False), cohort_code=params.get("cohort"),
+                             external=external_learner())
     if "educator" in params:
         from .educator import EducatorView  # only the educator's page: not loaded in every learner's kernel
 
-        view = EducatorView(content, Strings.for_language(content.strings), session.store)
+        view = EducatorView(content, Strings.for_language(content.strings, params.get("lang", "en")), session.store)
         display(view.widget)
         return view
     if "presenter" in params:  # the facilitator's notes window: nothing to record, no code, no resume
-        presenter = Dashboard(content, LessonSettings.from_env(), params)
+        presenter = Dashboard(content, LessonSettings.from_env(), params, lang=params.get("lang", "en"))
         display(presenter.widget)
         return presenter
-    dashboard = Dashboard(content, LessonSettings.from_env(), params, listener=session.on_event,
+    dashboard = Dashboard(content, LessonSettings.from_env(), params, lang=params.get("lang", "en"),
+                          listener=session.on_event,
                           resume=session.resume, start_fresh=session.start_fresh)
     session.attach(dashboard)
     dashboard.widget.children = (*dashboard.widget.children, session.browser)

@@ -1,4 +1,5 @@
-"""What the learner's page asked for (`?section=testing&track=nurse`), with or without preheated kernels."""
+"""What the learner's page asked for (`?section=testing&track=nurse`), with or without preheated kernels; and who the
+server says the learner is, when a hub authenticated them (identity.py)."""
 from __future__ import annotations
 
 import base64
@@ -9,6 +10,8 @@ import socket
 import time
 from typing import BinaryIO
 from urllib.parse import parse_qs
+
+from ..identity import ExternalLearner, from_environ
 
 MAX_VALUE = 100
 CONNECT_FOR = 60.0  # seconds a claimed kernel keeps trying to reach the server (a class arriving at once is slow)
@@ -125,3 +128,10 @@ def query_params() -> dict[str, str]:
     query = os.environ.get("QUERY_STRING", "")
     parsed = parse_qs(query[:2000], keep_blank_values=True)
     return {k[:MAX_VALUE]: v[0][:MAX_VALUE] for k, v in parsed.items()}
+
+
+def external_learner() -> ExternalLearner | None:
+    """The learner JupyterHub (or a learning platform) identified for this page, from the request the server handed
+    this kernel; None for an anonymous page. Call it after query_params(), which waits for a preheated kernel's
+    request."""
+    return from_environ()

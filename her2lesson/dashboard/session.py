@@ -1,7 +1,9 @@
 """One learner's records: saved as things happen, resumed from a code or from this browser's storage.
 
-The record is anonymous (a random resume code). Free text the learner typed (their own questions) is kept only if
-they tick "keep", and a certificate name is never stored. If the store fails (database down, disk full), learning
+The record is anonymous (a random resume code). A learner whom JupyterHub (or, later, a learning platform) already
+identified has no code to keep or type: their record is found by the one-way key the server gave this kernel
+(identity.py), on any device. Free text the learner typed (their own questions) is kept only if they tick "keep",
+and a certificate name is never stored. If the store fails (database down, disk full), learning
 goes on: every change is kept in order and written when the store answers again (tried again after each change
 and on a timer that backs off), the learner is told plainly while progress is not being saved and again when it
 is, and the server's log gets one line for each. Nothing raises into the page.
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ..identity import ExternalLearner
 from ..quiz.ledger import RESET_KEY
 from ..records import Store
 from ..records.models import ANSWER_KINDS, Learner
@@ -43,8 +46,10 @@ RETRY_FIRST, RETRY_MOST = 2.0, 60.0  # seconds between tries while the store is 
 
 
 class LearnerSession:
-    def __init__(self, open_store: Callable[[], Store], cohort_code: str | None = None):
+    def __init__(self, open_store: Callable[[], Store], cohort_code: str | None = None,
+                 external: ExternalLearner | None = None):
         self._open = open_store
+        self.external = external  # who the hub (or platform) says this is: then no resume code at all
         self._store: Store | None = None
         self.failed = False  # True while changes wait for the store
         self.pending: list[Callable[[Store], Any]] = []  # those changes, in order
@@ -53,7 +58,7 @@ class LearnerSession:
         self.wrong_codes = 0
         self.learner: Learner | None = None
         self.cohort_id: int | None = None
-        self.cohort_code = cohort_code
+        self.cohort_code = cohort_code or (external.cohort if external else None)
         self.state: dict[str, Any] = {"visited": []}
         self.base: dict[str, Any] = {}  # the state as this tab last loaded or saved it (see two_tabs.py)
         self.told_other_tab = False
@@ -72,6 +77,14 @@ class LearnerSession:
             else:
                 self.cohort_id = cohort.id
                 dashboard.notice(dashboard.t("cohort_joined", name=cohort.name))
+        if self.external is not None:
+            # No "coming back?" box and no "not you?": the hub says who this is, on every device.
+            dashboard.resume = dashboard.start_fresh = None
+            if not self._resume_external():
+                if dashboard.track is None and not dashboard.wants_facilitator:
+                    dashboard.show_start()  # drawn again, without the resume box
+                else:
+                    dashboard.show_code("")
 
     def store(self) -> Store | None:
         if self._store is None:
@@ -155,6 +168,7 @@ class LearnerSession:
                 return
             case TrackChosen(track):
                 self.state["track"] = track
+                self.state["lang"] = self.dashboard.lang if self.dashboard else "en"  # for results by language
             case PartVisited(section):
                 self.state["section"] = section
                 if section not in self.state["visited"]:
@@ -204,7 +218,11 @@ class LearnerSession:
         return self.learner.id
 
     def _create_learner(self) -> bool:
-        learner = self._call(lambda s: s.create_learner(self.state.get("track", "patient"), self.cohort_id))
+        track, external = self.state.get("track", "patient"), self.external
+        if external is not None:  # found, or made bound to the key, in one go (another tab may have just made it)
+            learner = self._call(lambda s: s.external_learner(external.key, external.source, track, self.cohort_id))
+        else:
+            learner = self._call(lambda s: s.create_learner(track, self.cohort_id))
         if learner is None:
             return False
         self.learner = learner
@@ -212,6 +230,8 @@ class LearnerSession:
             self.state["seed"] = self.dashboard.seed  # the same option order when they come back
         if self._state_save not in self.pending:
             self.pending.insert(0, self._state_save)
+        if external is not None:
+            return True  # no code to remember in this browser or to show
         self.browser.remember(learner.resume_code)
         if self.dashboard:
             self.dashboard.show_code(learner.resume_code)
@@ -220,6 +240,10 @@ class LearnerSession:
     # --- resuming -------------------------------------------------------------------------------------------------
     def _browser_loaded(self, code: str | None) -> None:
         self.ready = True
+        if self.external is not None:  # a code this browser kept from before is not this learner's: left alone
+            if self.learner is None and self.state.get("track"):
+                self._save_state()
+            return
         if code and self.learner is None and self.resume(code, quiet=True):
             return
         if code and self.learner is None:
@@ -229,6 +253,8 @@ class LearnerSession:
 
     def start_fresh(self) -> None:
         """Not you? Forget this browser's code and clear the page; the old record stays for its owner."""
+        if self.external is not None:
+            return  # the hub says who this is: signing out of the hub is the way to change learner
         self.flush()  # the previous learner's waiting changes go to their record first, if they can
         self.pending.clear()
         self.learner = None
@@ -241,6 +267,8 @@ class LearnerSession:
 
     def resume(self, code: str, quiet: bool = False) -> bool:
         """Load the learner with this code and put the dashboard back as they left it."""
+        if self.external is not None:
+            return False  # their record is found by the hub's identity, never by a code
         if not quiet and self.wrong_codes >= MAX_CODE_TRIES:
             if self.dashboard:
                 self.dashboard.notice(self.dashboard.t("resume_too_many"))
@@ -257,15 +285,29 @@ class LearnerSession:
             if not quiet and self.dashboard:
                 self.dashboard.notice(self.dashboard.t("resume_unknown"))
             return False
+        if not self._load(learner):
+            return False
+        self.browser.remember(learner.resume_code)
+        if self.dashboard:
+            self.dashboard.show_code(learner.resume_code)
+        return True
+
+    def _resume_external(self) -> bool:
+        """The record bound to the hub's (or platform's) key, put back as they left it; False if there is none yet."""
+        external = self.external
+        assert external is not None
+        learner = self._call(lambda s: s.find_external_learner(external.key, self.cohort_id))
+        return learner is not None and self._load(learner)
+
+    def _load(self, learner: Learner) -> bool:
+        """Make `learner` this page's learner, with their saved state and answers on the dashboard."""
         record = self._call(lambda s: s.load(learner.id))
         if record is None:
             return False
         self.learner = learner
         self.state = {"visited": [], **record.state}
         self.base = copy.deepcopy(self.state)
-        self.browser.remember(learner.resume_code)
         if self.dashboard:
             self.dashboard.restore(self.state, record.answers)
-            self.dashboard.show_code(learner.resume_code)
         self._save_state()  # touches last-seen
         return True

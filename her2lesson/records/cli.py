@@ -168,10 +168,11 @@ def format_results(results: CohortResults, now: float | None = None) -> str:
             if p.final_percent is None:
                 return "not started"
             return f"{p.final_percent}% ({p.final_right}/{p.final_total or p.final_answered})"
-        out += _table(("learner", "track", "sections visited", "questions answered", "final check", "last seen"),
-                      [(p.label, p.track, str(p.sections_visited), str(p.questions_answered), final(p),
+        out += _table(("learner", "track", "language", "sections visited", "questions answered", "final check",
+                       "last seen"),
+                      [(p.label, p.track, p.lang, str(p.sections_visited), str(p.questions_answered), final(p),
                         _ago(now - p.last_seen)) for p in results.learners],
-                      right={2, 3, 4})
+                      right={3, 4, 5})
     else:
         out.append("(no learners have joined yet)")
     return "\n".join(out)
@@ -184,7 +185,7 @@ def cmd_results(args: argparse.Namespace) -> int:
             return _fail(f"No cohort has the educator code or id '{args.cohort[:40]}'. Use the educator code printed "
                          "by `her2lesson cohort create`, or the cohort's id.")
         scored, prompts = _from_content(getattr(args, "content_dir", None))
-        results = store.results(cohort.id, scored=scored)
+        results = store.results(cohort.id, scored=scored, lang=args.lang)
     results = dataclasses.replace(results, prompts=prompts)
     print(format_results(results))
     if args.csv:
@@ -280,6 +281,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                              description="Print a cohort's correct rate per question (most missed first) and "
                              "each learner's completion; optionally write them as CSV.")
     results.add_argument("cohort", metavar="COHORT", help="the educator code, or the cohort's id")
+    results.add_argument("--lang", default=None, metavar="LANG",
+                         help="only the learners who chose this language (e.g. es); default: everyone")
     results.add_argument("--csv", type=Path, metavar="PATH",
                          help="also write PATH's stem + -questions.csv and -learners.csv")
     results.set_defaults(func=_guarded(cmd_results))

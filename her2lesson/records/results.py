@@ -55,6 +55,8 @@ class LearnerProgress:
     final_total: int | None
     """How many questions the final check has, when known; otherwise the score is out of those answered."""
     last_seen: float
+    lang: str = "en"
+    """The language the learner chose (from their saved state)."""
 
     @property
     def label(self) -> str:
@@ -93,7 +95,7 @@ class EventRow:
 
 QUESTION_HEADER = ("question", "question_text", "section", "learners_answering", "attempts", "right_first_time",
                    "right_first_time_percent", "right_in_the_end", "right_in_the_end_percent")
-LEARNER_HEADER = ("learner", "track", "sections_visited", "questions_answered", "final_check_right",
+LEARNER_HEADER = ("learner", "track", "language", "sections_visited", "questions_answered", "final_check_right",
                   "final_check_answered", "final_check_total", "final_check_percent")
 
 
@@ -108,6 +110,14 @@ def question_prompts(content: Any) -> dict[str, str]:
             out[q.id] = q.prompt
             out.update((a.id, a.prompt) for a in q.answerables)
     return out
+
+
+def _lang(state_json: str) -> str:
+    try:
+        lang = json.loads(state_json).get("lang", "en")
+    except (ValueError, AttributeError):
+        return "en"
+    return lang[:16] if isinstance(lang, str) and lang else "en"
 
 
 def _visited(state_json: str) -> int:
@@ -148,7 +158,7 @@ class CohortResults:
                                       for q in self.questions))
 
     def learners_csv(self) -> str:
-        return _csv(LEARNER_HEADER, ((p.label, p.track, p.sections_visited, p.questions_answered,
+        return _csv(LEARNER_HEADER, ((p.label, p.track, p.lang, p.sections_visited, p.questions_answered,
                                       p.final_right, p.final_answered, p.final_total, p.final_percent)
                                      for p in self.learners))
 
@@ -176,11 +186,11 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[EventRow],
-              scored: ScoredCheck | None = None) -> CohortResults:
+              scored: ScoredCheck | None = None, lang: str | None = None) -> CohortResults:
     """Results from the cohort's learners and their answer events (in the order they happened).
 
     `scored` names the content's scored check and its totals (from `quiz.section.scored_check`); without it no
-    answer counts as a final-check answer."""
+    answer counts as a final-check answer. With `lang`, only the learners who chose that language count."""
     by_learner: dict[int, list[EventRow]] = {}
     sections: dict[str, str] = {}
     for e in events:
@@ -190,6 +200,9 @@ def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[E
     per_question: dict[str, list[QuestionRecord]] = {}
     progress = []
     for row in learners:
+        chosen = _lang(row.state_json)
+        if lang is not None and chosen != lang:
+            continue
         records = replay(by_learner.get(row.id, []), final_reset_at(row.state_json), scored)
         for qid, record in records.items():
             per_question.setdefault(qid, []).append(record)
@@ -198,7 +211,7 @@ def summarise(cohort: Cohort, learners: Sequence[LearnerRow], events: Iterable[E
                                         sections_visited=_visited(row.state_json), questions_answered=len(records),
                                         final_right=sum(r.right_first_time for r in final), final_answered=len(final),
                                         final_total=scored.total(row.track) if scored else None,
-                                        last_seen=row.last_seen))
+                                        last_seen=row.last_seen, lang=chosen))
     progress.sort(key=lambda p: p.resume_code)
 
     questions = [QuestionStats(question_id=qid, section=sections[qid], learners=len(rs),

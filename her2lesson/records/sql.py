@@ -1,8 +1,9 @@
 """The records kept in SQL, written once for both backends: the queries and the rules around them.
 
 Schema versions: 1 learners, answers, cohorts; 2 adds `certificates` (an ID per certificate issued, for checking it
-later). Every CREATE is idempotent, so opening an older database adds what is missing and then records the new
-version, in one transaction; a database written by a newer version is refused rather than misread.
+later); 3 adds `external_learners` (a learner that JupyterHub or a learning platform identified, by a one-way key).
+Every CREATE is idempotent, so opening an older database adds what is missing and then records the new version, in
+one transaction; a database written by a newer version is refused rather than misread.
 
 A backend (sqlite.py, postgres.py) supplies the connection, the schema's column types, how a transaction is run
 and retried, and how its errors read. Queries use `?` placeholders; the PostgreSQL backend translates them.
@@ -12,11 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import math
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
+from ..identity import KEY as EXTERNAL_KEY
 from ..quiz.ledger import ScoredCheck
 from . import codes
 from .certificates import canonical_id, grouped_id, name_digest
@@ -27,7 +30,7 @@ from .results import CohortResults, EventRow, LearnerRow, summarise
 log = logging.getLogger("her2lesson.records")
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The one schema both backends create, with the column types where the two SQL dialects differ named in braces:
 # {id} a key that is never reused (an erased learner's id is never given to someone else, so a page still holding
@@ -71,6 +74,13 @@ SCHEMA_TEMPLATE = [
         contact_hours {real} NOT NULL,
         name_hash TEXT NOT NULL,
         created_at {real} NOT NULL)""",
+    # Version 3. A learner someone else identified (identity.py): found by its key, no resume code typed. The key is
+    # one-way (an HMAC), so no user name is stored; the binding goes with its learner when they are erased or purged.
+    """CREATE TABLE IF NOT EXISTS external_learners (
+        key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        learner_id {ref} NOT NULL UNIQUE REFERENCES learners (id) ON DELETE CASCADE,
+        created_at {real} NOT NULL)""",
 ]
 
 
@@ -83,7 +93,7 @@ MAX_ID = 200
 MAX_TRACK = 40
 MAX_COHORT_NAME = 120
 MAX_PROVIDER = 200
-TABLES = ("learners", "answers", "cohorts", "certificates")
+TABLES = ("learners", "answers", "cohorts", "certificates", "external_learners")
 CODE_TRIES = 8  # a new random code colliding even once is very unlikely; eight in a row means something is wrong
 
 
@@ -221,6 +231,76 @@ class SqlStore(ABC):
             return None if row is None else self._learner(row)
         return self._run(work)
 
+    # --- learners someone else identified (identity.py) -----------------------------------------------------------
+    def find_external_learner(self, key: str, cohort_id: int | None = None) -> Learner | None:
+        """The learner bound to this one-way key (JupyterHub, an LTI launch); being found counts as being seen.
+
+        With `cohort_id` (the page came by a class's link), a learner in no class yet is counted in that class from
+        now on; one already in a class stays there (one record per person)."""
+        if not isinstance(key, str) or not EXTERNAL_KEY.fullmatch(key):
+            return None
+        now = self.clock()
+
+        def work(cur: Cursor) -> Learner | None:
+            return self._external_by_key(cur, key, now, cohort_id)
+        return self._run(work)
+
+    def _external_by_key(self, cur: Cursor, key: str, now: float, cohort_id: int | None) -> Learner | None:
+        cur.execute("UPDATE learners SET last_seen = ?, cohort_id = COALESCE(cohort_id, ?) WHERE id = "
+                    "(SELECT learner_id FROM external_learners WHERE key = ?)", (now, cohort_id, key))
+        cur.execute("SELECT l.id, l.resume_code, l.track, l.cohort_id, l.created_at, l.last_seen FROM learners l "
+                    "JOIN external_learners e ON e.learner_id = l.id WHERE e.key = ?", (key,))
+        row = cur.fetchone()
+        return None if row is None else self._learner(row)
+
+    def external_learner(self, key: str, source: str, track: str, cohort_id: int | None = None) -> Learner:
+        """The learner bound to this key (see find_external_learner), made now if there is none, with a resume code
+        they are never shown.
+
+        Two pages of one person making it at once get the same learner: the key is unique, so the second insert
+        fails and that page finds the first one's learner.
+        """
+        if not isinstance(key, str) or not EXTERNAL_KEY.fullmatch(key):
+            raise ValueError("the key must be 64 lower-case hex digits")
+        source = _bounded(source, MAX_TRACK, "source")
+        track = _bounded(track, MAX_TRACK, "track")
+        now = self.clock()
+
+        def work(cur: Cursor) -> tuple[Learner, bool]:
+            found = self._external_by_key(cur, key, now, cohort_id)
+            if found is not None:
+                return found, False
+            if cohort_id is not None:
+                cur.execute("SELECT 1 FROM cohorts WHERE id = ?", (cohort_id,))
+                if cur.fetchone() is None:
+                    raise LookupError(f"no cohort with id {cohort_id}")
+            code = codes.new_resume_code()
+            new_id = self._insert_id(cur, "INSERT INTO learners (resume_code, track, cohort_id, state, created_at, "
+                                          "last_seen) VALUES (?, ?, ?, '{}', ?, ?)",
+                                     (code, track, cohort_id, now, now))
+            cur.execute("INSERT INTO external_learners (key, source, learner_id, created_at) VALUES (?, ?, ?, ?)",
+                        (key, source, new_id, now))
+            return Learner(new_id, codes.grouped(code), track, cohort_id, now, now), True
+
+        learner, created = self._with_new_code(work)  # a duplicate key or code: tried again, then the key is found
+        if created:
+            log.info("learner created for a %s identity: %s, track %s", source, codes.short(learner.resume_code),
+                     track)
+        return learner
+
+    def identity_secret(self) -> bytes:
+        """The secret behind the learners' one-way keys when the site sets none (identity.SECRET_ENV): made once,
+        at random, and kept with the records, so every server sharing them derives the same keys."""
+        def work(cur: Cursor) -> str:
+            cur.execute("SELECT value FROM meta WHERE key = 'identity_secret'")
+            row = cur.fetchone()
+            if row is not None:
+                return str(row[0])
+            cur.execute("INSERT INTO meta (key, value) VALUES ('identity_secret', ?)", (secrets.token_hex(32),))
+            cur.execute("SELECT value FROM meta WHERE key = 'identity_secret'")
+            return str(cur.fetchone()[0])
+        return self._with_new_code(work).encode()  # two servers at once: the second insert fails, then reads
+
     def load_state(self, learner_id: int) -> dict[str, Any] | None:
         """The learner's saved state alone (no answers): what a save merges with. None if there is no such learner."""
         def work(cur: Cursor) -> dict[str, Any] | None:
@@ -325,7 +405,7 @@ class SqlStore(ABC):
             return None
         return Cohort(found.id, found.name, found.join_code, codes.grouped(canonical, 4))
 
-    def results(self, cohort_id: int, *, scored: ScoredCheck | None = None) -> CohortResults:
+    def results(self, cohort_id: int, *, scored: ScoredCheck | None = None, lang: str | None = None) -> CohortResults:
         """Per question (most missed first) and per learner (by resume code only) results of one cohort."""
         cohort = self.cohort(cohort_id)
         if cohort is None:
@@ -342,7 +422,7 @@ class SqlStore(ABC):
             return learners, events
 
         learners, events = self._run(work, write=False)
-        return summarise(cohort, learners, events, scored)
+        return summarise(cohort, learners, events, scored, lang)
 
     # --- certificates ----------------------------------------------------------------------------------------------
     def issue_certificate(self, *, score: int, pass_mark: int, provider: str, contact_hours: float, issued: date,
