@@ -258,6 +258,7 @@ class Handout:
     plan_heading: str
     plan: Sequence[str]
     footer: str
+    lang: str = "en"  # the document's language, for screen readers and for search
 
 
 SHEET_TEXT = 14.0  # the smallest text on the take-home sheet: large enough to read without glasses
@@ -337,6 +338,8 @@ def _phones(doc: "_DocMixin", phones: Sequence[tuple[str, str]], x: float, width
 
 def handout_pdf(h: Handout) -> bytes:
     doc = _document(page_format="letter")  # US sheet: the numbers on it (911, 988, °F) are US ones
+    doc.set_lang(h.lang)
+    doc.set_title(h.title)
     doc.set_margins(14, 12, 14)
     doc.set_auto_page_break(True, margin=12)
     doc.add_page()

@@ -558,11 +558,17 @@ def _with_quick_check(root, bank: str, notebook: str, audiences: tuple[str, ...]
                           if q["audience"] in audiences and "checkpoint" not in q)
     data["questions"][question_index]["checkpoint"] = name
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    nb_path = root / "notebooks" / notebook
-    nb = nbformat.read(nb_path, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if "objectives" in c.metadata.get("tags", [])) + 1
-    nb.cells.insert(at, nbformat.v4.new_code_cell(f'quiz("{bank}:{name}")'))
-    nbformat.write(nb, nb_path)
+    qid = data["questions"][question_index]["id"]
+    translated = root / "data" / "es" / "questions" / f"{bank}.yaml"  # the Spanish module mirrors the change
+    spanish = yaml.safe_load(translated.read_text())
+    for q in spanish["questions"]:
+        q.update({"checkpoint": name} if q["id"] == qid else {})
+    translated.write_text(yaml.safe_dump(spanish, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    for nb_path in (root / "notebooks" / notebook, root / "notebooks" / "es" / notebook):
+        nb = nbformat.read(nb_path, as_version=4)
+        at = next(i for i, c in enumerate(nb.cells) if "objectives" in c.metadata.get("tags", [])) + 1
+        nb.cells.insert(at, nbformat.v4.new_code_cell(f'quiz("{bank}:{name}")'))
+        nbformat.write(nb, nb_path)
     loaded, problems = check(root)
     assert not problems, problems
     return loaded, data["questions"][question_index]["id"]

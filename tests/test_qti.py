@@ -295,10 +295,11 @@ questions:
 
 @pytest.fixture(scope="module")
 def extra_root(tmp_path_factory) -> Path:
-    """A copy of the content with one more bank, holding the types and characters the real banks lack."""
+    """A copy of the English content with one more bank, holding the types and characters the real banks lack
+    (without the translations, which a new bank would first need)."""
     root = tmp_path_factory.mktemp("qti-content")
     for part in ("data", "notebooks"):
-        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "es"))
     (root / "data/questions/extra.yaml").write_text(EXTRA_BANK, encoding="utf-8")
     return root
 

@@ -63,3 +63,42 @@ def test_the_measure_tells_hard_text_from_easy_text():
     hard = ("Immunohistochemical quantification of transmembrane receptor overexpression necessitates "
             "standardized interpretation of circumferential membranous staining intensity.")
     assert grade(easy) <= PATIENT_MAX < NURSE_MAX < grade(hard)
+
+
+# --- Spanish: Fernández-Huerta (>= 70) and Szigriszt-Pazos / INFLESZ (>= 65), "fácil" --------------------------
+ES_FH_MIN, ES_SZP_MIN = 70.0, 65.0
+
+
+def spanish_scores(markdown: str) -> tuple[float, float]:
+    """(Fernández-Huerta, Szigriszt-Pazos) of the plain sentences of `markdown`, by textstat's Spanish rules."""
+    import textstat
+
+    from her2lesson.readability import plain_sentences
+
+    textstat.set_lang("es")
+    try:
+        text = plain_sentences(markdown)
+        return textstat.fernandez_huerta(text), textstat.szigriszt_pazos(text)
+    finally:
+        textstat.set_lang("en_US")
+
+
+@pytest.mark.parametrize("section_id", _section_ids())
+def test_spanish_patient_text_of_each_section_is_easy(content, section_id):
+    section = content.in_language("es").section(section_id)
+    text = "\n".join(b.text for b in section.blocks if b.patient_facing)
+    assert len(text.split()) > 100
+    fh, szp = spanish_scores(text)
+    assert fh >= ES_FH_MIN and szp >= ES_SZP_MIN, (section_id, fh, szp)
+
+
+def test_spanish_quiz_glossary_and_aids_are_easy(content):
+    spanish = content.in_language("es")
+    texts = {name: "\n".join(_question_text(q) for q in bank.questions) for name, bank in spanish.banks.items()}
+    texts["glossary"] = "\n".join(t.plain for t in spanish.glossary.values())
+    texts["help card"] = "\n".join(f"{t.title}. {t.action}. " + ". ".join(t.signs) for t in spanish.help_card.tiers)
+    texts["figure captions"] = "\n".join(f.caption for f in spanish.figures.values())
+    for name, text in texts.items():
+        if text.strip():
+            fh, szp = spanish_scores(text)
+            assert fh >= ES_FH_MIN and szp >= ES_SZP_MIN, (name, fh, szp)

@@ -6,18 +6,19 @@ refuses to start while any remain rather than serve half a module.
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.etree import ElementTree
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from ..paths import content_dir
-from . import plain
+from . import plain, translations
 from .errors import problems_from
 from .notebooks import GLOSSARY_LINK, quiz_target, read_section, section_files
+from .plain import ENGLISH, Content, to_plain
 from .plain import SNAPSHOT_ENV as SNAPSHOT_ENV  # kept importable from here
-from .plain import Content, to_plain
 from .plain import load_content as load_content  # kept importable from here
 from .problems import Problem
 from .schema import QUESTION, Bank, CaseQuestion, Model, Text
@@ -101,11 +102,26 @@ class HelpCard(Model, plain.HelpCard):
     phone_note: Text
 
 
+class Language(Model, plain.Language):
+    name: Text
+    tracks: tuple[Literal["patient", "nurse", "explore"], ...] = Field(min_length=1)
+
+
 class _Loader:
-    def __init__(self, root: Path):
+    """Loads one language's content. English is the base (notebooks/, data/); another language mirrors it in
+    notebooks/<lang>/ and data/<lang>/ and shares the sources and the strings catalogues with it."""
+
+    def __init__(self, root: Path, lang: str = ENGLISH, base: _Loader | None = None):
         self.root = root
+        self.lang = lang
+        self.base = base
+        self.data = "data" if base is None else f"data/{lang}"
+        self.notebooks = "notebooks" if base is None else f"notebooks/{lang}"
         self.problems: list[Problem] = []
-        self.content = Content(root)
+        self.content = Content(root, lang=lang)
+        self.question_lines: dict[str, tuple[str, int]] = {}  # question id -> (file, line), for a translation's check
+        self.language: plain.Language | None = None  # a translation's data/<lang>/language.yaml
+        self.broken_ids: set[str] = set()  # questions that failed the schema
         self.checkpoints: dict[tuple[str, str], tuple[str, int]] = {}  # (bank, checkpoint) -> its first question
         self.broken_banks: set[str] = set()
         self.scored_at = ""  # where the scored bank says `scored: true`, once one does
@@ -169,15 +185,21 @@ class _Loader:
     # --- the parts -------------------------------------------------------------------------------------------------
     def load(self) -> Content:
         c = self.content
-        c.sources = self.mapping("data/sources.yaml", Source, "source")
-        c.glossary = self.mapping("data/glossary.yaml", Term, "glossary term")
-        c.figures = self.mapping("data/figures/figures.yaml", FigureInfo, "figure")
-        c.ihc_explainer = self.single("data/aids/ihc_explainer.yaml", IhcExplainer)
-        c.care_questions = self.single("data/aids/care_questions.yaml", CareQuestions)
-        c.self_care = self.single("data/aids/self_care.yaml", SelfCare)
-        c.help_card = self.single("data/aids/help_card.yaml", HelpCard)
-        self.load_strings()
+        if self.base is None:
+            c.sources = self.mapping("data/sources.yaml", Source, "source")
+        else:
+            c.sources, c.strings = self.base.content.sources, self.base.content.strings
+        c.glossary = self.mapping(f"{self.data}/glossary.yaml", Term, "glossary term")
+        c.figures = self.mapping(f"{self.data}/figures/figures.yaml", FigureInfo, "figure")
+        c.ihc_explainer = self.single(f"{self.data}/aids/ihc_explainer.yaml", IhcExplainer)
+        c.care_questions = self.single(f"{self.data}/aids/care_questions.yaml", CareQuestions)
+        c.self_care = self.single(f"{self.data}/aids/self_care.yaml", SelfCare)
+        c.help_card = self.single(f"{self.data}/aids/help_card.yaml", HelpCard)
+        if self.base is None:
+            self.load_strings()
         self.load_banks()
+        if self.base is not None and self.language is not None:
+            translations.fill_untranslated_banks(self.base.content, c, self.language)
         self.load_sections()
         self.cross_check()
         return c
@@ -204,7 +226,7 @@ class _Loader:
 
     def load_banks(self) -> None:
         seen: dict[str, str] = {}
-        for path in sorted((self.root / "data" / "questions").glob("*.yaml")):
+        for path in sorted((self.root / self.data / "questions").glob("*.yaml")):
             yf = self.yaml(self.label(path))
             if yf is None:
                 continue
@@ -242,9 +264,12 @@ class _Loader:
                     q = QUESTION.validate_python(item)
                 except ValidationError as exc:
                     self.problems += problems_from(exc, yf, ("questions", i))
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        self.broken_ids.add(item["id"])  # its own problem is said: not "missing" as well
                     self.check_raw_source(yf, item, i)
                     continue
                 questions.append(q)
+                self.question_lines[q.id] = (yf.label, yf.line_of(("questions", i)))
                 if q.checkpoint:
                     self.checkpoints.setdefault((path.stem, q.checkpoint),
                                                 (yf.label, yf.line_of(("questions", i, "checkpoint"))))
@@ -256,6 +281,8 @@ class _Loader:
                     else:
                         seen[qid] = f"{yf.label}:{yf.line_of(('questions', i))}"
                 self.check_refs(yf, q, i)
+            if self.base is not None and path.stem in self.base.content.banks:
+                scored = self.base.content.banks[path.stem].scored  # the English bank says which one is scored
             self.content.banks[path.stem] = Bank.model_construct(section=path.stem, questions=tuple(questions),
                                                                  scored=scored)
             if len(self.problems) > before:
@@ -282,22 +309,22 @@ class _Loader:
         for j, key in enumerate(q.glossary):
             if key not in c.glossary:
                 self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "glossary", j)), q.id,
-                                             f"glossary key {key!r} is not in data/glossary.yaml",
-                                             "use a key from data/glossary.yaml or add the term there"))
-        if q.figure and not (self.root / "data" / "figures" / q.figure.file).exists():
+                                             f"glossary key {key!r} is not in {self.data}/glossary.yaml",
+                                             f"use a key from {self.data}/glossary.yaml or add the term there"))
+        if q.figure and not (self.root / self.data / "figures" / q.figure.file).exists():
             self.problems.append(Problem(yf.label, yf.line_of(("questions", i, "figure")), q.id,
                                          f"figure file {q.figure.file!r} does not exist",
-                                         "put the SVG in data/figures/ or fix the name"))
+                                         f"put the SVG in {self.data}/figures/ or fix the name"))
 
     def load_sections(self) -> None:
-        folder = self.root / "notebooks"
+        folder = self.root / self.notebooks
         for path in section_files(folder):
             section, problems = read_section(path, self.label(path))
             self.problems += problems
             if section:
                 self.content.sections.append(section)
         if not self.content.sections:
-            self.problems.append(Problem("notebooks", 1, "folder", "has no section notebooks",
+            self.problems.append(Problem(self.notebooks, 1, "folder", "has no section notebooks",
                                          "add notebooks named like 01_basics.ipynb"))
         ids = [s.id for s in self.content.sections]
         for s in self.content.sections:
@@ -311,14 +338,17 @@ class _Loader:
         for s in c.sections:
             for b in s.blocks:
                 bank, checkpoint = quiz_target(b.role) if b.kind == "quiz" else ("", "")
-                if b.kind == "quiz" and bank not in c.banks and (self.root / "data" / "questions" /
+                if b.kind == "quiz" and bank not in c.banks and (self.root / self.data / "questions" /
                                                                  f"{bank}.yaml").exists():
                     continue  # the bank file is there but broken: its own problems say where, not this cell
+                if b.kind == "quiz" and bank not in c.banks and self.base and bank in self.base.content.banks:
+                    continue  # a translation without the English bank's counterpart: that problem is said once
                 if b.kind == "quiz" and bank not in c.banks:
                     self.problems.append(Problem(s.file, b.line, s.id, f"quiz {bank!r} has no bank",
-                                                 f"add data/questions/{bank}.yaml or fix the name"))
+                                                 f"add {self.data}/questions/{bank}.yaml or fix the name"))
                 elif b.kind == "quiz" and checkpoint and (bank, checkpoint) not in self.checkpoints \
-                        and bank not in self.broken_banks:
+                        and bank not in self.broken_banks \
+                        and not (self.base and (bank, checkpoint) in self.base.checkpoints):
                     self.problems.append(Problem(s.file, b.line, s.id,
                                                  f"quiz {b.role!r}: no question in {bank}.yaml has "
                                                  f"`checkpoint: {checkpoint}`",
@@ -335,13 +365,13 @@ class _Loader:
                                                  f"use one of: {', '.join(AIDS)}"))
                 elif b.kind == "figure" and b.role not in c.figures:
                     self.problems.append(Problem(s.file, b.line, s.id, f"figure {b.role!r} is not in figures.yaml",
-                                                 "add it to data/figures/figures.yaml or fix the name"))
+                                                 f"add it to {self.data}/figures/figures.yaml or fix the name"))
                 elif b.kind == "markdown":
                     for _, key in GLOSSARY_LINK.findall(b.text):
                         if key not in c.glossary:
                             self.problems.append(Problem(s.file, b.line, s.id,
-                                                         f"glossary key {key!r} is not in data/glossary.yaml",
-                                                         "add the term to data/glossary.yaml or fix the key"))
+                                                         f"glossary key {key!r} is not in {self.data}/glossary.yaml",
+                                                         f"add the term to {self.data}/glossary.yaml or fix the key"))
         for (bank, checkpoint), (file, line) in self.checkpoints.items():
             if (bank, checkpoint) not in placed and bank in c.banks:
                 self.problems.append(Problem(file, line, checkpoint, "this quick check is not placed in any notebook",
@@ -349,38 +379,76 @@ class _Loader:
                                              "about, or remove `checkpoint:`"))
         for tier in c.help_card.tiers if c.help_card else ():
             if tier.source not in c.sources:
-                self.problems.append(Problem("data/aids/help_card.yaml", 1, tier.id,
+                self.problems.append(Problem(f"{self.data}/aids/help_card.yaml", 1, tier.id,
                                              f"source {tier.source!r} is not in data/sources.yaml",
                                              "use a key from data/sources.yaml"))
         for name, fig in c.figures.items():
-            path = self.root / "data" / "figures" / fig.file
+            path = self.root / self.data / "figures" / fig.file
             try:
                 text = path.read_text(encoding="utf-8")
                 unsafe = unsafe_parts(text)
                 if unsafe:
-                    self.problems.append(Problem("data/figures/figures.yaml", 1, name,
+                    self.problems.append(Problem(f"{self.data}/figures/figures.yaml", 1, name,
                                                  f"figure file {fig.file} has {'; '.join(unsafe)}",
                                                  "remove it: figures are drawings only, with no scripts, event "
                                                  "handlers, images or links to other places"))
                 else:
                     c.svgs[name] = text
             except (OSError, ElementTree.ParseError, UnicodeDecodeError) as exc:
-                self.problems.append(Problem("data/figures/figures.yaml", 1, name,
+                self.problems.append(Problem(f"{self.data}/figures/figures.yaml", 1, name,
                                              f"figure file {fig.file} cannot be read as SVG: {exc}",
                                              "fix or replace the SVG file"))
             if fig.source not in c.sources:
-                self.problems.append(Problem("data/figures/figures.yaml", 1, name,
+                self.problems.append(Problem(f"{self.data}/figures/figures.yaml", 1, name,
                                              f"source {fig.source!r} is not in data/sources.yaml",
                                              "use a key from data/sources.yaml"))
+
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")  # es, pt-br: a folder name under data/
+
+
+def _load_translation(base: _Loader, lang: str) -> list[Problem]:
+    """One language's content, checked on its own and then item for item against the English."""
+    loader = _Loader(base.root, lang, base)
+    language = loader.single(f"data/{lang}/language.yaml", Language)
+    if language is None:
+        return loader.problems
+    loader.language = language
+    content = loader.load()
+    english = base.content
+    loader.problems += translations.compare_sections(english, content, lang, language.name)
+    loader.problems += translations.compare_banks(english, content, lang, language, loader.question_lines,
+                                                  loader.broken_ids)
+    loader.problems += translations.compare_keys("glossary term", english.glossary, content.glossary,
+                                                 f"data/{lang}/glossary.yaml", lang, language.name)
+    loader.problems += translations.compare_keys("figure", english.figures, content.figures,
+                                                 f"data/{lang}/figures/figures.yaml", lang, language.name)
+    if lang not in english.strings:
+        loader.problems.append(Problem(f"data/strings/{lang}.yaml", 1, "file", f"is missing ({language.name})",
+                                       "copy data/strings/en.yaml and translate its values"))
+    english.translations[lang] = content
+    english.languages[lang] = language
+    return loader.problems
 
 
 def check(root: Path | None = None) -> tuple[Content, list[Problem]]:
     """Load everything under `root` and return it with every problem found (none means ready to serve).
 
-    The content holds the checked pydantic models; `load_content` and `write_snapshot` turn them into plain records."""
+    English first, then each language with a data/<lang>/language.yaml. The content holds the checked pydantic
+    models; `load_content` and `write_snapshot` turn them into plain records."""
     loader = _Loader((root or content_dir()).resolve())
     content = loader.load()
-    return content, sorted(loader.problems)
+    content.languages[ENGLISH] = plain.Language(name="English", tracks=tuple(plain.TRACK_AUDIENCES))
+    problems = loader.problems
+    data = loader.root / "data"
+    for folder in sorted(p for p in data.iterdir() if p.is_dir() and (p / "language.yaml").exists()):
+        if LANGUAGE_CODE.match(folder.name) and folder.name != ENGLISH:
+            problems += _load_translation(loader, folder.name)
+        else:
+            problems.append(Problem(f"data/{folder.name}/language.yaml", 1, folder.name,
+                                    "is not a language code such as es or pt-br",
+                                    "name the folder after the language's code, in lower case"))
+    return content, sorted(problems)
 
 
 def write_snapshot(content: Content, folder: Path) -> Path:

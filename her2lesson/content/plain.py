@@ -302,6 +302,20 @@ class HelpCard(Record):
     phone_note: str
 
 
+TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
+
+
+class Language(Record):
+    """A language of the module (data/<lang>/language.yaml; English is built in): its name in itself, and the
+    tracks it covers (a track it does not cover is shown in English, with a note saying so)."""
+
+    name: str
+    tracks: tuple[str, ...]
+
+
+ENGLISH = "en"
+
+
 @dataclass
 class Content:
     root: Path
@@ -316,6 +330,18 @@ class Content:
     self_care: SelfCare | None = None
     help_card: HelpCard | None = None
     svgs: dict[str, str] = field(default_factory=dict)  # figure name -> the SVG text as checked
+    lang: str = ENGLISH
+    languages: dict[str, Language] = field(default_factory=dict)  # code -> language, English first (on the base)
+    translations: dict[str, Content] = field(default_factory=dict)  # code -> that language's content (on the base)
+
+    def in_language(self, lang: str) -> Content:
+        """This content in `lang` (the English content when there is no such translation)."""
+        return self.translations.get(lang, self)
+
+    def covers(self, lang: str, track: str) -> bool:
+        """Whether `lang` teaches `track` in its own words (English teaches every track)."""
+        language = self.languages.get(lang)
+        return lang == ENGLISH or (language is not None and track in language.tracks)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -336,6 +362,8 @@ def _record_class(cls: type) -> type[Record]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Content):
+        return to_plain(value)  # a translation
     if isinstance(value, Record):
         cls = _record_class(type(value))
         return cls(**{name: _plain(getattr(value, name)) for name in record_fields(cls)})

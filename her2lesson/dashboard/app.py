@@ -11,18 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from html import escape
+from urllib.parse import urlencode
 
 import ipywidgets as w
 
 from ..content import Content
 from ..content.notebooks import Block, Section, quiz_target
+from ..content.plain import ENGLISH
 from ..quiz import QuestionRecord, QuizOptions, QuizView
 from ..quiz.ledger import final_reset_at, replay
 from ..quiz.section import scored_check
 from ..quiz.views import CaseView
 from ..settings import LessonSettings
 from ..strings import Strings
-from ..widgets import BrowserStore, LiveRegion, TextEntry
+from ..widgets import BrowserStore, LiveRegion, ReadAloud, TextEntry
 from .aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .events import (
     Answered,
@@ -61,14 +63,14 @@ class Dashboard:
                  lang: str = "en", listener: EventListener | None = None, seed: str | None = None,
                  resume: Callable[[str], bool] | None = None, start_fresh: Callable[[], None] | None = None):
         params = params or {}
-        self.content = content
-        self.scored = scored_check(content)  # the bank the content marks `scored: true`, and its totals per track
-        self.scored_page = next((s.id for s in content.sections if self.scored and self.scored.section in s.banks()),
-                                None)  # the part that holds it
+        self.params = dict(params)
+        self.base = content  # the module in every language; `self.content` is the one this page reads
+        self.lang = lang if lang in content.languages or lang in content.translations else ENGLISH
+        self._read_in(content.in_language(self.lang))
         self.resume = resume
         self.start_fresh = start_fresh
         self.settings = settings or LessonSettings()
-        self.t = Strings.for_language(content.strings, lang)
+        self.t = Strings.for_language(content.strings, self.lang)
         self.listener = listener
         self.facilitator = False  # turned on by the code typed on the page, never by a code in the link
         self.wants_facilitator = "facilitator" in params
@@ -125,6 +127,7 @@ class Dashboard:
         self.contents_button = self._button(self.t("contents"), self.toggle_contents, "h2l-secondary")
         self.contents_button.add_class("h2l-contents-toggle")
         self.where = w.HTML().add_class("h2l-where")
+        self.read_aloud = ReadAloud(self.t, self.lang)  # Listen: reads the part on screen aloud, in the browser
         header = w.VBox([
             w.HBox([w.HTML(f'<p class="h2l-brand">{escape(self.t("app_title"))}</p>').add_class("h2l-brand-box"),
                     self.where,
@@ -134,7 +137,7 @@ class Dashboard:
                    ).add_class("h2l-header-row"),
             self.comfort, self.progress])
         header.add_class("h2l-header")
-        self.body = w.HBox([self.nav, w.VBox([self.main, self.pager], layout=w.Layout(width="100%"))])
+        self.body = w.HBox([self.nav, w.VBox([self.read_aloud, self.main, self.pager], layout=w.Layout(width="100%"))])
         self.body.add_class("h2l-body")
         self.widget = w.VBox([header, self.announcer, self.notices, self.account, self.body, self.display_store],
                              layout=w.Layout(width="100%"))
@@ -173,6 +176,29 @@ class Dashboard:
             self.listener(event)
 
     # --- start screen and tracks ----------------------------------------------------------------------------------
+    def _read_in(self, content: Content) -> None:
+        """Read the lesson from this content (a language's, or the English for a track the language lacks)."""
+        self.content = content
+        self.scored = scored_check(content)  # the bank the content marks `scored: true`, and its totals per track
+        self.scored_page = next((s.id for s in content.sections if self.scored and self.scored.section in s.banks()),
+                                None)  # the part that holds it
+
+    def _language_links(self) -> w.Widget | None:
+        """Each language named in itself, as a link to this page in it (a new page: every word changes)."""
+        if len(self.base.languages) < 2:
+            return None
+        kept = {k: v for k, v in self.params.items() if k in ("cohort", "section", "track")}
+        links = []
+        for code, language in self.base.languages.items():
+            if code == self.lang:
+                links.append(f'<strong lang="{escape(code)}" aria-current="true">{escape(language.name)}</strong>')
+            else:
+                href = "?" + urlencode({**kept, "lang": code})
+                links.append(f'<a href="{escape(href)}" lang="{escape(code)}" hreflang="{escape(code)}">'
+                             f'{escape(language.name)}</a>')
+        return w.HTML(f'<nav class="h2l-languages" aria-label="{escape(self.t("language_label"))}">'
+                      + " · ".join(links) + "</nav>")
+
     def show_start(self) -> None:
         """The first screen: the three paths first (they fit a phone's first screen), then "coming back?"."""
         title, text = ("facilitator_pick", "facilitator_intro") if self.facilitator else ("start_title", "start_intro")
@@ -187,7 +213,9 @@ class Dashboard:
         after = [w.HTML(f'<p class="h2l-note">{escape(self.t("not_advice"))}</p>')]
         if self.resume is not None and not self.code and not self.facilitator:
             after.insert(0, self._resume_prompt())
-        self.main.children = (w.VBox([intro, *choices, *after]).add_class("h2l-start"),)
+        languages = None if self.facilitator else self._language_links()
+        self.main.children = (w.VBox([*([languages] if languages else []), intro, *choices, *after]
+                                     ).add_class("h2l-start"),)
         self.account.children = ()
         self.nav.layout.display = "none"
         self.pager.layout.display = "none"
@@ -245,6 +273,11 @@ class Dashboard:
             self.widget.remove_class(f"h2l-track-{other}")
         self.widget.add_class(f"h2l-track-{track}")
         self.track = track
+        covered = self.base.covers(self.lang, track)
+        self._read_in(self.base.in_language(self.lang) if covered else self.base)
+        if not covered:
+            self.notice(self.t("track_in_english"))
+        self.read_aloud.lang = self.content.lang  # read with a voice for the words on screen
         self.cache.clear()
         self.quizzes.clear()
         self.checkpoints.clear()
@@ -275,7 +308,9 @@ class Dashboard:
         if self.track is None or self.facilitator or self.presenter:
             self.account.children = ()  # a projected screen never shows a code
         elif self.code:
-            text = w.HTML(f'<p class="h2l-code"><strong>{escape(self.t("your_code", code=self.code))}</strong> '
+            said = escape(self.t("your_code", code="\x00")).replace(  # the code itself never breaks across lines
+                "\x00", f'<span class="h2l-code-value">{escape(self.code)}</span>')
+            text = w.HTML(f'<p class="h2l-code"><strong>{said}</strong> '
                           f'<span class="h2l-note">{escape(self.t("your_code_help"))}</span></p>')
             parts: list[w.Widget] = [text]
             if self.start_fresh is not None:
@@ -368,6 +403,7 @@ class Dashboard:
             self.cache[page.id] = self._build(page)
         if page.id == HANDOUT and self.handout:
             self.handout.refresh()
+        self.read_aloud.stop()  # never read on into another part
         self.main.children = (self.cache[page.id],)
         for i, button in enumerate(self.nav_buttons):
             button.remove_class("h2l-current")

@@ -64,7 +64,7 @@ def results_html(results: CohortResults, t: Strings) -> str:
         f"<td>{q.learners}</td><td>{round(100 * q.first_rate)}%</td><td>{round(100 * q.end_rate)}%</td></tr>"
         for q in results.questions)
     l_rows = "".join(
-        f"<tr><td>{escape(p.label)}</td><td>{escape(p.track)}</td><td>{p.sections_visited}</td>"
+        f"<tr><td>{escape(p.label)}</td><td>{escape(p.track)}</td><td>{escape(p.lang)}</td><td>{p.sections_visited}</td>"
         f"<td>{p.questions_answered}</td><td>{'' if p.final_percent is None else str(p.final_percent) + '%'}</td></tr>"
         for p in results.learners)
     return (f'<table class="h2l-table"><caption>{escape(t("educator_questions_caption"))}</caption><thead><tr>'
@@ -76,6 +76,7 @@ def results_html(results: CohortResults, t: Strings) -> str:
             f'<table class="h2l-table"><caption>{escape(t("educator_learners_caption"))}</caption><thead><tr>'
             f'<th scope="col">{escape(t("educator_col_code"))}</th>'
             f'<th scope="col">{escape(t("educator_col_track"))}</th>'
+            f'<th scope="col">{escape(t("educator_col_language"))}</th>'
             f'<th scope="col">{escape(t("educator_col_sections"))}</th>'
             f'<th scope="col">{escape(t("educator_col_answered"))}</th>'
             f'<th scope="col">{escape(t("educator_col_final"))}</th></tr></thead><tbody>{l_rows}</tbody></table>')
@@ -222,6 +223,12 @@ class EducatorView:
                                        layout=w.Layout(width="auto", min_height="44px"))
         self.refresh_button.add_class("h2l-button").add_class("h2l-secondary")
         self.refresh_button.on_click(lambda _b: self.refresh())
+        # results by the language learners chose: everyone, or one language (when the module has more than one)
+        self.language = w.Dropdown(options=[(t("educator_language_all"), "")] + [
+            (language.name, code) for code, language in content.languages.items()],
+            value="", description=t("educator_language_filter"), style={"description_width": "initial"})
+        self.language.layout.display = None if len(content.languages) > 1 else "none"
+        self.language.observe(lambda _change: self.refresh(), names="value")
         self.report = w.HTML()
         intro = w.HTML(f'<h1>{escape(t("educator_title"))}</h1><p>{escape(t("educator_intro"))}</p>')
         self.results_box = w.VBox([self.entry, self.status, self.report], layout=w.Layout(width="100%"))
@@ -245,7 +252,7 @@ class EducatorView:
             return
         self.cohort = cohort
         self.ready.code = str(code).strip()[:64]
-        self.results_box.children = (self.ready.widget, self.status, self.refresh_button, self.report)
+        self.results_box.children = (self.ready.widget, self.status, self.language, self.refresh_button, self.report)
         self.refresh()
 
     def refresh(self) -> None:
@@ -253,8 +260,8 @@ class EducatorView:
         if self.cohort is None or store is None:
             return
         try:
-            results = dataclasses.replace(store.results(self.cohort.id, scored=scored_check(self.content)),
-                                          prompts=self.prompts)
+            results = dataclasses.replace(store.results(self.cohort.id, scored=scored_check(self.content),
+                                                        lang=self.language.value or None), prompts=self.prompts)
         except Exception:  # noqa: BLE001 - a store that fails must not leave the educator with a silent page
             self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
             return

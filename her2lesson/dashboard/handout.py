@@ -73,8 +73,8 @@ class HandoutPanel:
             if card else [],
             questions_heading=t("builder_title"), questions=self.questions(),
             empty_questions=t("handout_no_questions"), plan_heading=t("plan_title"), plan=self.plan(),
-            footer=t("not_advice")))
+            footer=t("not_advice"), lang=self.content.lang))
         href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
-        self.link.value = (f'<a class="h2l-download" download="my-take-home-sheet.pdf" href="{href}">'
+        self.link.value = (f'<a class="h2l-download" download="{escape(t("handout_file"))}" href="{href}">'
                            f'{escape(t("handout_download"))}</a>')
         return pdf

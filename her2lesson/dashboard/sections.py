@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from ..content import Content
 from ..content.notebooks import GLOSSARY_LINK, Block, Section
+from ..content.plain import ENGLISH
 from ..strings import Strings
 from .markdown import to_html
 
@@ -45,6 +46,8 @@ Step = tuple[w.Widget, str]  # one thing a facilitator shows at a time, and its 
 
 def block_html(block: Block, content: Content, view: View, t: Strings) -> str:
     html = to_html(block.text, content.glossary, t("say"))
+    if block.role in ("nurse", "educator") and content.lang != ENGLISH:
+        html = f'<div lang="{ENGLISH}">{html}</div>'  # these stay English in a translation (docs/authoring.md)
     if block.role == "title":
         return html
     cls = BOX_ROLES.get(block.role)

@@ -7,13 +7,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..content.plain import Bank, Content
+from ..content.plain import TRACK_AUDIENCES, Bank, Content
 from ..strings import Strings
 from .grading import QuestionRecord, Score, score
 from .ledger import ScoredCheck
 from .views import Listener, QuestionView, QuizOptions, make_view, views_records, weight
-
-TRACK_AUDIENCES = {"patient": ("patient", "both"), "nurse": ("nurse", "both"), "explore": ("patient", "both")}
 
 
 def questions_for(bank: Bank, track: str, checkpoint: str | None = None) -> list:

@@ -273,8 +273,14 @@ class ChoiceView(QuestionView[frozenset[int]]):
         q = self.q
         n = len(q.options)
         self.order = list(range(n)) if q.type == "truefalse" else seeded_order(n, self.options.seed, q.id)
-        self.form.options = [q.options[i].text for i in self.order]
+        self.form.options = [self.option_text(i) for i in self.order]
         self.form.code_options = [k for k, i in enumerate(self.order) if q.options[i].code]
+
+    def option_text(self, i: int) -> str:
+        """An option's words; a true/false question's two are the catalogue's (the bank says True and False in
+        every language, so the check and the exports read one pair)."""
+        text = self.q.options[i].text
+        return self.t(f"option_{text.lower()}") if self.q.type == "truefalse" else text
 
     def chosen(self, raw: list | None = None) -> frozenset[int]:
         return frozenset(self.order[k] for k in (self.form.value if raw is None else raw))
@@ -292,7 +298,7 @@ class ChoiceView(QuestionView[frozenset[int]]):
             if i in chosen:
                 option = self.q.options[i]
                 shown = (f'<code class="h2l-option-code">{escape(option.text)}</code>' if option.code
-                         else f"<strong>{escape(quoted(self.t, option.text))}</strong>")
+                         else f"<strong>{escape(quoted(self.t, self.option_text(i)))}</strong>")
                 items.append(f"<li>{RIGHT if option.correct else WRONG} {shown} "
                              f"{escape(after_verdict(option.feedback, said))}</li>")
         return f'<ul class="h2l-option-feedback">{"".join(items)}</ul>'

@@ -2,6 +2,7 @@
 from .entry import TextEntry
 from .live import LiveRegion
 from .question import QuestionForm
+from .read_aloud import ReadAloud
 from .storage import BrowserStore
 
-__all__ = ["BrowserStore", "LiveRegion", "QuestionForm", "TextEntry"]
+__all__ = ["BrowserStore", "LiveRegion", "QuestionForm", "ReadAloud", "TextEntry"]
