@@ -188,11 +188,33 @@ class AddressLimits:
     flooding its kernel gets no new page for a minute, so it cannot simply start again on a fresh kernel."""
 
     BURST, PER_SECOND, PENALTY_S, MOST_ADDRESSES = 120.0, 2.0, 60.0, 10_000
+    CODE_TRIES, CODE_WINDOW_S = 10, 600.0  # wrong educator codes one address may send in ten minutes
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self.clock = clock
         self.buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when refilled)
         self.penalised: dict[str, float] = {}  # address -> until
+        self.wrong_codes: dict[str, list[float]] = {}  # address -> when it sent a wrong educator code, recent ones
+
+    def codes_blocked(self, address: str) -> bool:
+        """Whether this address sent too many wrong educator codes lately (then it is refused for a while)."""
+        now = self.clock()
+        recent = [t for t in self.wrong_codes.get(address, ()) if now - t < self.CODE_WINDOW_S]
+        if recent:
+            self.wrong_codes[address] = recent
+        else:
+            self.wrong_codes.pop(address, None)
+        return len(recent) >= self.CODE_TRIES
+
+    def wrong_code(self, address: str) -> int:
+        """Count a wrong educator code; how many this address sent within the window. The table stays bounded."""
+        now = self.clock()
+        if len(self.wrong_codes) >= self.MOST_ADDRESSES:  # forget the expired, then the longest quiet
+            kept = sorted(((ts[-1], a) for a, ts in self.wrong_codes.items() if now - ts[-1] < self.CODE_WINDOW_S))
+            self.wrong_codes = {a: self.wrong_codes[a] for _, a in kept[-(self.MOST_ADDRESSES - 1):]}
+        recent = [t for t in self.wrong_codes.get(address, ()) if now - t < self.CODE_WINDOW_S] + [now]
+        self.wrong_codes[address] = recent[-self.CODE_TRIES:]
+        return len(recent)
 
     def allow_page(self, address: str) -> bool:
         now = self.clock()
@@ -485,9 +507,6 @@ class ReadyHandler(tornado.web.RequestHandler):
     whole server's); wrong codes are counted per client address and then refused for a while, with a log line that
     names no code."""
 
-    TRIES, WINDOW = 10, 600.0
-    failures: dict[str, list[float]] = {}
-
     def initialize(self, readiness: class_ready.ClassReadiness) -> None:
         self.readiness = readiness
 
@@ -510,10 +529,7 @@ class ReadyHandler(tornado.web.RequestHandler):
 
     async def post(self) -> None:
         client = self.request.remote_ip or "?"
-        now = time.monotonic()
-        recent = [t for t in self.failures.get(client, []) if now - t < self.WINDOW]
-        self.failures[client] = recent
-        if len(recent) >= self.TRIES:
+        if ADDRESSES.codes_blocked(client):
             return self._refuse(429, "Too many wrong educator codes. Try again in ten minutes.")
         try:
             body = json.loads(self.request.body[:4096] or b"{}")
@@ -530,9 +546,8 @@ class ReadyHandler(tornado.web.RequestHandler):
             log.warning("getting ready for a class: the learner records could not be read")
             return self._refuse(503, "The learner records cannot be read just now, so the code cannot be checked.")
         if not known:
-            recent.append(now)
             log.warning("getting ready for a class: a wrong educator code (%d of %d tries from one address)",
-                        len(recent), self.TRIES)
+                        ADDRESSES.wrong_code(client), ADDRESSES.CODE_TRIES)
             return self._refuse(403, "That educator code does not open a class on this server.")
         if not self.readiness.supported:
             return self._refuse(409, "This server runs without kernels kept ready (--pool-size 0), so it cannot "

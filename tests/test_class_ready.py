@@ -193,6 +193,22 @@ def test_one_address_may_start_a_class_worth_of_pages_at_once_but_not_a_stream_o
     assert limits.allow_page("10.0.0.2")  # a minute later the address may come back
 
 
+def test_wrong_educator_codes_are_limited_per_address_and_the_table_stays_bounded():
+    from her2lesson.server import AddressLimits
+
+    clock = Clock()
+    limits = AddressLimits(clock=clock)
+    counts = [limits.wrong_code("10.0.0.9") for _ in range(AddressLimits.CODE_TRIES)]
+    assert counts == list(range(1, AddressLimits.CODE_TRIES + 1)) and limits.codes_blocked("10.0.0.9")
+    assert not limits.codes_blocked("10.0.0.8")  # another address may still try
+    clock.now += AddressLimits.CODE_WINDOW_S
+    assert not limits.codes_blocked("10.0.0.9") and "10.0.0.9" not in limits.wrong_codes  # forgotten, not kept
+    for n in range(AddressLimits.MOST_ADDRESSES + 5):  # a scan from many addresses, one wrong code each
+        limits.wrong_code(f"10.1.{n // 250}.{n % 250}")
+        clock.now += AddressLimits.CODE_WINDOW_S / AddressLimits.MOST_ADDRESSES
+    assert len(limits.wrong_codes) <= AddressLimits.MOST_ADDRESSES
+
+
 def test_free_memory_counts_a_containers_limit(tmp_path):
     from her2lesson.class_ready import free_memory_mb
 
