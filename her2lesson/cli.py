@@ -65,11 +65,25 @@ def _hub_place(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _lti_problem(args: argparse.Namespace) -> str | None:
+    """--lti-config FILE: read and checked now (the server then reads it again); None if it can be used."""
+    from .lti.config import LtiConfigError, load
+
+    args.lti_config = str(Path(args.lti_config).resolve())
+    try:
+        load(args.lti_config)
+    except LtiConfigError as error:
+        return f"--lti-config: {error}"
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     problem = _hub_place(args)
     base_url = args.base_url or "/"
     if not problem and not (base_url.startswith("/") and base_url.endswith("/")):
         problem = f"--base-url {base_url!r}: give a path that starts and ends with /, e.g. /lesson/"
+    if not problem and args.lti_config:
+        problem = _lti_problem(args)
     if problem:
         print(problem, file=sys.stderr)
         print("The server did not start.", file=sys.stderr)
@@ -115,9 +129,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "code", flush=True)
     print(f"Learner records: {where}" + (f" ({purged} record(s) older than {args.retention_days:g} days removed)"
                                          if purged else ""), flush=True)
+    if args.lti_config:
+        print(f"LTI 1.3 tool: platforms launch at http://{host_shown}:{args.port}{base_url}lti/launch; what an "
+              f"administrator enters: {base_url}lti/config", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     run(voila_argv(notebook, args.host, args.port, args.cull_idle, args.pool_size, args.max_learners,
-                   args.unconnected_grace, args.behind_proxy, base_url, args.hub))
+                   args.unconnected_grace, args.behind_proxy, base_url, args.hub, args.lti_config or ""))
     return 0
 
 
@@ -265,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run as a JupyterHub-managed service: learners sign in to the hub, and each hub user "
                             "is one learner with no resume code (deploy/jupyterhub_config.py; needs the jupyterhub "
                             "package)")
+    serve.add_argument("--lti-config", default=None, metavar="FILE",
+                       help="be an LTI 1.3 tool for learning platforms (Moodle, Canvas, ...): a JSON file naming "
+                            "the platforms and the tool's private key (deploy/lti-config.example.json; README: "
+                            "Using it from your LMS)")
     LessonSettings.add_options(serve)  # --pass-mark, --provider, ...: declared once, in settings.py
     serve.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
                        help="shut down kernels whose page is gone after this many idle seconds (default: 600)")

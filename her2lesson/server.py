@@ -29,7 +29,7 @@ import tornado.web
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import APIHandler, FileFindHandler, JupyterHandler
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
@@ -270,6 +270,8 @@ class LessonPageHandler(TornadoVoilaHandler):
         if readiness is not None and self.request.method == "GET":
             readiness.page_claimed()
         self._name_the_learner(app)
+        if self._finished:
+            return  # an LTI launch token: sent on to the address without it, or a plain "open it again" page
         self.xsrf_token  # noqa: B018 - reading the token sets the cookie on this response
         if PRELOADS.scripts:
             self.set_header("Link", PRELOADS.header())
@@ -570,9 +572,16 @@ class LessonVoila(Voila):
                                     "proxy such as deploy/nginx.conf is the one way in)").tag(config=True)
     hub = Bool(False, help="a JupyterHub-managed service: the hub signs learners in (see hub.py)").tag(config=True)
     identity_secret = b""  # the secret behind hub learners' keys (set at start with --hub)
+    lti_config = Unicode("", help="an LTI 1.3 tool configuration file (her2lesson/lti/): turns on /lti/...").tag(
+        config=True)
+    lti: Any = None  # the LTI tool (lti.tool.LtiTool), with --lti-config
 
     def external_learner(self, handler: Any) -> identity.ExternalLearner | None:
-        """Who the hub says the page's visitor is (None: an anonymous learner, with a resume code)."""
+        """Who an LTI launch or the hub says the page's visitor is (None: an anonymous learner, with a resume code)."""
+        if self.lti is not None:
+            learner = self.lti.page_learner(handler)
+            if learner is not None or handler._finished:
+                return learner
         if not self.hub:
             return None
         from .hub import hub_learner
@@ -594,8 +603,22 @@ class LessonVoila(Voila):
             from .records import open_store
 
             self.identity_secret = take_secrets(self, open_store)
+        if self.lti_config:  # before the kernel pool starts too: the kernels' hop secret is in the environment
+            from . import lti
+            from .records import open_store
+
+            if not self.identity_secret:
+                self.identity_secret = identity.secret_from_env() or b""
+                os.environ.pop(identity.SECRET_ENV, None)
+                if not self.identity_secret:
+                    with open_store(create=False) as store:
+                        self.identity_secret = store.identity_secret()
+            self.lti = lti.start(self.lti_config, self.identity_secret, lambda: open_store(create=False),
+                                 self.base_url)
         settings = super().init_settings()
         settings["default_handler_class"] = with_error_pages(NotFoundHandler)
+        if self.lti is not None:  # the platforms' pages frame the module (Jupyter's default allows only this site)
+            settings.setdefault("headers", {})["Content-Security-Policy"] = self.lti.config.frame_policy()
         settings["compress_response"] = True  # gzip: read by tornado when the application is made
         # permessage-deflate on the kernel websocket: the page's widget state (~440 kB, mostly the same small
         # front-end modules repeated per widget) shrinks to a fraction on a phone's network
@@ -629,12 +652,14 @@ class LessonVoila(Voila):
         handlers.insert(1, (f"{base}/{NO_MATH}", NoMathHandler))
         handlers.insert(2, (f"{base}/{ROUTE}([a-z]+\\.js)", WidgetModuleHandler))  # names only: no other file
         handlers.insert(3, (f"{base}/{class_ready.ROUTE}", ReadyHandler, {"readiness": self.readiness}))
+        if self.lti is not None:
+            handlers[4:4] = self.lti.handlers()
         return [(spec[0], with_error_pages(spec[1]), *spec[2:]) for spec in handlers]
 
 
 def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool_size: int,
                max_learners: int = 150, unconnected_grace: int = 60, behind_proxy: bool = False,
-               base_url: str = "/", hub: bool = False) -> list[str]:
+               base_url: str = "/", hub: bool = False, lti_config: str = "") -> list[str]:
     """The Voila settings that make a public lesson server; one place, so tests and `serve` agree."""
     argv = [
         notebook,
@@ -666,6 +691,8 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         # The one request header the kernel is given: who the learner is, set by LessonPageHandler alone
         f"--VoilaConfiguration.http_header_envs={identity.HEADER}",
     ]
+    if lti_config:
+        argv.append(f"--LessonVoila.lti_config={lti_config}")
     if hub:
         argv += ["--LessonVoila.hub=True", "--LessonVoila.identity_provider_class=her2lesson.hub.HubIdentity",
                  "--LessonVoila.authorizer_class=her2lesson.hub.HubAuthorizer"]

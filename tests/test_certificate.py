@@ -88,7 +88,7 @@ class TestCertificateRecords:
         old._run(lambda cur: cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
         assert old.schema_version() == 1
         upgraded = make_store()
-        assert upgraded.schema_version() == SCHEMA_VERSION == 3
+        assert upgraded.schema_version() == SCHEMA_VERSION == 4
         assert upgraded.find_learner(learner.resume_code).id == learner.id
         assert verify(upgraded, issue(upgraded).id).genuine
 

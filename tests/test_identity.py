@@ -140,7 +140,7 @@ def test_a_database_from_before_external_learners_is_upgraded_keeping_its_record
     old._run(lambda cur: cur.execute("DROP TABLE external_learners"))
     old._run(lambda cur: cur.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
     upgraded = make_store()
-    assert upgraded.schema_version() == SCHEMA_VERSION == 3
+    assert upgraded.schema_version() == SCHEMA_VERSION == 4
     assert upgraded.find_learner(learner.resume_code).id == learner.id
     assert upgraded.external_learner(KEY, "hub", "nurse").id != learner.id
 

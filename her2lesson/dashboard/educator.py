@@ -20,6 +20,8 @@ import ipywidgets as w
 from ..class_ready import MOST_LEARNERS, SELF_URL_ENV, Readiness, ReadyRefused, ask_server
 from ..content import Content
 from ..documents import MAX_NAME
+from ..identity import ExternalLearner, from_environ
+from ..quiz.ledger import ScoredCheck, final_reset_at, replay
 from ..quiz.section import scored_check
 from ..records import Cohort, CohortResults, Store, Verification, verify
 from ..records.results import question_prompts
@@ -209,9 +211,99 @@ def ask_own_server(code: str, learners: int | None) -> Readiness:
     return ask_server(url, code, learners)
 
 
+def ledger_percent(store: Store, learner_id: int, scored: ScoredCheck | None) -> int | None:
+    """A learner's final-check score as the ledger reads it (first tries; the certificate's), or None if they have not
+    answered every question of it."""
+    record = store.load(learner_id)
+    if record is None or scored is None:
+        return None
+    asked = {e.question_id for e in record.answers if e.section == scored.section}
+    records = replay(record.answers, final_reset_at(record.state), scored)
+    final = [r for qid, r in records.items() if qid in asked and r.checks]
+    total = scored.total(record.learner.track) or len(final)
+    if not total or len(final) < total:
+        return None
+    return round(100 * sum(r.right_first_time for r in final) / total)
+
+
+class GradeList:
+    """Learners launched from a learning platform (LTI): each one's score as sent to the course's gradebook, or why
+    it was not, with "Send again" (the ledger's score, through the server: lti/hop.py)."""
+
+    def __init__(self, t: Strings, store: Callable[[], Store | None], scored: ScoredCheck | None,
+                 send: Callable[..., dict] | None = None):
+        self.t, self._store, self.scored = t, store, scored
+        self._send = send
+        self.cohort_id: int | None = None
+        self.table = w.HTML()
+        self.buttons = w.VBox(layout=w.Layout(width="100%"))
+        self.status = LiveRegion()
+        intro = w.HTML(f'<h2>{escape(t("educator_grades_title"))}</h2><p>{escape(t("educator_grades_intro"))}</p>')
+        self.widget = w.VBox([intro, self.table, self.buttons, self.status], layout=w.Layout(width="100%"))
+        self.widget.add_class("h2l-grades")
+        self.widget.layout.display = "none"  # shown for a course with launched learners
+
+    def show(self, cohort_id: int) -> None:
+        self.cohort_id = cohort_id
+        store = self._store()
+        try:
+            grades = store.lti_grades(cohort_id=cohort_id) if store is not None else []
+        except Exception:  # noqa: BLE001 - the results above still show
+            grades = []
+        self.widget.layout.display = None if grades else "none"
+        rows = "".join(
+            f"<tr><td>{escape(g.label)}</td><td>{'' if g.score is None else str(g.score) + '%'}</td>"
+            f"<td>{escape(self._status(g))}</td><td>{g.tries}</td></tr>" for g in grades)
+        self.table.value = (f'<table class="h2l-table"><caption>{escape(self.t("educator_grades_title"))}</caption>'
+                            f'<thead><tr><th scope="col">{escape(self.t("educator_col_code"))}</th>'
+                            f'<th scope="col">{escape(self.t("educator_grades_col_score"))}</th>'
+                            f'<th scope="col">{escape(self.t("educator_grades_col_status"))}</th>'
+                            f'<th scope="col">{escape(self.t("educator_grades_col_tries"))}</th></tr></thead>'
+                            f"<tbody>{rows}</tbody></table>")
+        buttons = []
+        for g in grades:
+            if g.status == "failed":
+                button = w.Button(description=self.t("educator_grades_resend", learner=g.label),
+                                  layout=w.Layout(width="auto", min_height="44px"))
+                button.add_class("h2l-button").add_class("h2l-secondary").add_class("h2l-resend")
+                button.on_click(lambda _b, lid=g.learner_id: self.send_again(lid))
+                buttons.append(button)
+        self.buttons.children = tuple(buttons)
+
+    def _status(self, g) -> str:
+        if g.status == "sent":
+            return self.t("educator_grades_sent")
+        if g.status == "failed":
+            return self.t("educator_grades_failed", detail=g.detail)
+        return self.t("educator_grades_waiting") if g.score is None else self.t("educator_grades_sending")
+
+    def send_again(self, learner_id: int) -> bool:
+        """Send the learner's score again, as the ledger reads it now."""
+        store = self._store()
+        try:
+            score = ledger_percent(store, learner_id, self.scored) if store is not None else None
+        except Exception:  # noqa: BLE001 - see the message
+            score = None
+        if score is None:
+            self.status.say(f"<p>{escape(self.t('educator_grades_not_finished'))}</p>", "h2l-live h2l-info")
+            return False
+        send = self._send
+        if send is None:
+            from ..lti import hop
+
+            send = hop.send_score
+        try:
+            send(score, learner_id=learner_id)
+        except Exception:  # noqa: BLE001 - hop.HopFailed, or anything else: said plainly, the log has the rest
+            self.status.say(f"<p>{escape(self.t('educator_grades_unavailable'))}</p>", "h2l-live h2l-wrong")
+            return False
+        self.status.say(f"<p>{escape(self.t('educator_grades_resending'))}</p>", "h2l-live h2l-info")
+        return True
+
+
 class EducatorView:
     def __init__(self, content: Content, t: Strings, store: Callable[[], Store | None],
-                 ask_ready: Callable[..., Readiness] = ask_own_server):
+                 ask_ready: Callable[..., Readiness] = ask_own_server, external: ExternalLearner | None = None):
         self.content, self.t, self._store = content, t, store
         self.ready = ClassReady(t, ask_ready)
         self.prompts = question_prompts(content)
@@ -236,6 +328,26 @@ class EducatorView:
         self.panel = w.VBox([intro, self.results_box, self.certificates.widget], layout=w.Layout(width="100%"))
         self.panel.add_class("h2l-main").add_class("h2l-educator-view")
         self.widget = w.VBox([self.panel], layout=w.Layout(width="100%")).add_class("h2l-app")
+        self.grades = GradeList(t, store, scored_check(content))
+        external = external or from_environ()
+        if external is not None and external.role == "educator" and external.cohort:
+            self.open_course(external.cohort)  # an instructor launched from their course: no code to type
+
+    def open_course(self, join_code: str) -> bool:
+        """Open a course's class by its cohort's join code (an LTI instructor's launch; the server vouches)."""
+        store = self._store()
+        try:
+            cohort = store.cohort_by_join_code(join_code) if store is not None else None
+        except Exception:  # noqa: BLE001 - see refresh()
+            cohort = None
+        if cohort is None:
+            self.status.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
+            return False
+        self.cohort = cohort
+        # no "get ready" box: it is opened by an educator code, which a launch from the course does not type
+        self.results_box.children = (self.status, self.language, self.refresh_button, self.report, self.grades.widget)
+        self.refresh()
+        return True
 
     def open(self, code: str) -> None:
         store = self._store()
@@ -252,7 +364,8 @@ class EducatorView:
             return
         self.cohort = cohort
         self.ready.code = str(code).strip()[:64]
-        self.results_box.children = (self.ready.widget, self.status, self.language, self.refresh_button, self.report)
+        self.results_box.children = (self.ready.widget, self.status, self.language, self.refresh_button, self.report,
+                                     self.grades.widget)
         self.refresh()
 
     def refresh(self) -> None:
@@ -273,3 +386,4 @@ class EducatorView:
         self.status.say(f"<p>{escape(self.t('educator_showing', name=self.cohort.name, n=len(results.learners)))}</p>",
                         "h2l-live h2l-info")
         self.report.value = missed_chart(results, self.t) + results_html(results, self.t) + f"<p>{links}</p>"
+        self.grades.show(self.cohort.id)

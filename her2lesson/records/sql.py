@@ -1,7 +1,9 @@
 """The records kept in SQL, written once for both backends: the queries and the rules around them.
 
 Schema versions: 1 learners, answers, cohorts; 2 adds `certificates` (an ID per certificate issued, for checking it
-later); 3 adds `external_learners` (a learner that JupyterHub or a learning platform identified, by a one-way key).
+later); 3 adds `external_learners` (a learner that JupyterHub or a learning platform identified, by a one-way
+key); 4 adds `lti_contexts` (a learning platform's course as a cohort) and `lti_grades` (where a launched learner's
+final-check score goes, and what was sent).
 Every CREATE is idempotent, so opening an older database adds what is missing and then records the new version, in
 one transaction; a database written by a newer version is refused rather than misread.
 
@@ -16,6 +18,7 @@ import math
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
@@ -30,7 +33,7 @@ from .results import CohortResults, EventRow, LearnerRow, summarise
 log = logging.getLogger("her2lesson.records")
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The one schema both backends create, with the column types where the two SQL dialects differ named in braces:
 # {id} a key that is never reused (an erased learner's id is never given to someone else, so a page still holding
@@ -81,6 +84,28 @@ SCHEMA_TEMPLATE = [
         source TEXT NOT NULL,
         learner_id {ref} NOT NULL UNIQUE REFERENCES learners (id) ON DELETE CASCADE,
         created_at {real} NOT NULL)""",
+    # Version 4. LTI (her2lesson/lti/): a platform's course (issuer + context id) is one cohort, made on its first
+    # launch. A launched learner's grade line (Assignment and Grade Services): the line item, and the platform's `sub`
+    # for that learner, which a score must name (an opaque id, never a name or an e-mail); the last score, its status
+    # ('waiting' for a score, 'sent', 'failed'), tries and the platform's answer, for the educator's view.
+    """CREATE TABLE IF NOT EXISTS lti_contexts (
+        issuer TEXT NOT NULL,
+        context_id TEXT NOT NULL,
+        cohort_id {ref} NOT NULL UNIQUE REFERENCES cohorts (id) ON DELETE CASCADE,
+        created_at {real} NOT NULL,
+        PRIMARY KEY (issuer, context_id))""",
+    """CREATE TABLE IF NOT EXISTS lti_grades (
+        learner_id {ref} NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lineitem TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        score INTEGER,
+        status TEXT NOT NULL,
+        tries INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        updated_at {real} NOT NULL,
+        PRIMARY KEY (learner_id, lineitem))""",
 ]
 
 
@@ -93,7 +118,28 @@ MAX_ID = 200
 MAX_TRACK = 40
 MAX_COHORT_NAME = 120
 MAX_PROVIDER = 200
-TABLES = ("learners", "answers", "cohorts", "certificates", "external_learners")
+TABLES = ("learners", "answers", "cohorts", "certificates", "external_learners", "lti_contexts", "lti_grades")
+GRADE_STATUSES = ("waiting", "sent", "failed")
+MAX_LTI_TEXT = 2000  # an issuer, a context id, a line item's address, a subject
+
+
+@dataclass(frozen=True)
+class LtiGrade:
+    """A launched learner's grade line on a learning platform, and what was last sent to it."""
+
+    learner_id: int
+    lineitem: str
+    issuer: str
+    client_id: str
+    subject: str
+    """The platform's opaque id for the learner (the `sub` a score names); never a name or an e-mail."""
+    score: int | None
+    status: str
+    tries: int
+    detail: str
+    updated_at: float
+    label: str = ""
+    """The learner as the educator's results show them (the first letters of the resume code)."""
 CODE_TRIES = 8  # a new random code colliding even once is very unlikely; eight in a row means something is wrong
 
 
@@ -423,6 +469,75 @@ class SqlStore(ABC):
 
         learners, events = self._run(work, write=False)
         return summarise(cohort, learners, events, scored, lang)
+
+    # --- a learning platform's courses and grade lines (her2lesson/lti/) --------------------------------------------
+    def lti_cohort(self, issuer: str, context_id: str, name: str) -> Cohort:
+        """The cohort of a platform's course, made (named `name`) on its first launch; the same one every time after.
+        Two first launches at once: the second insert fails on the key, and that launch finds the first one's."""
+        issuer = _bounded(issuer, MAX_LTI_TEXT, "issuer")
+        context_id = _bounded(context_id, MAX_LTI_TEXT, "context id")
+        name = _bounded(name, MAX_COHORT_NAME, "cohort name")
+        now = self.clock()
+
+        def work(cur: Cursor) -> Cohort:
+            cur.execute("SELECT c.id, c.name, c.join_code FROM cohorts c JOIN lti_contexts x ON x.cohort_id = c.id "
+                        "WHERE x.issuer = ? AND x.context_id = ?", (issuer, context_id))
+            row = cur.fetchone()
+            if row is not None:
+                return Cohort(int(row[0]), row[1], row[2])
+            join, educator = codes.new_join_code(), codes.new_educator_code()
+            new_id = self._insert_id(cur, "INSERT INTO cohorts (name, join_code, educator_hash, created_at) "
+                                          "VALUES (?, ?, ?, ?)", (name, join, codes.educator_digest(educator), now))
+            cur.execute("INSERT INTO lti_contexts (issuer, context_id, cohort_id, created_at) VALUES (?, ?, ?, ?)",
+                        (issuer, context_id, new_id, now))
+            log.info("cohort created for a learning platform's course: id %s", new_id)
+            return Cohort(new_id, name, join)
+        return self._with_new_code(work)
+
+    def lti_grade_link(self, learner_id: int, lineitem: str, issuer: str, client_id: str, subject: str) -> None:
+        """Remember (or refresh) where this learner's score goes; a score already recorded is kept."""
+        values = [_bounded(v, MAX_LTI_TEXT, what) for v, what in ((lineitem, "line item"), (issuer, "issuer"),
+                                                                  (client_id, "client id"), (subject, "subject"))]
+        now = self.clock()
+
+        def work(cur: Cursor) -> None:
+            cur.execute("UPDATE lti_grades SET issuer = ?, client_id = ?, subject = ? WHERE learner_id = ? AND "
+                        "lineitem = ?", (values[1], values[2], values[3], learner_id, values[0]))
+            if cur.rowcount == 0:
+                cur.execute("INSERT INTO lti_grades (learner_id, lineitem, issuer, client_id, subject, score, status, "
+                            "tries, detail, updated_at) VALUES (?, ?, ?, ?, ?, NULL, 'waiting', 0, '', ?)",
+                            (learner_id, values[0], values[1], values[2], values[3], now))
+        self._with_new_code(work)  # two launches at once: the second insert fails on the key, then updates
+
+    def lti_grade_result(self, learner_id: int, lineitem: str, score: int, status: str, tries: int,
+                         detail: str) -> bool:
+        """Record a score sent (or being sent, or failed) to one grade line; False if there is no such line."""
+        if status not in GRADE_STATUSES:
+            raise ValueError(f"status must be one of {GRADE_STATUSES}")
+        if not (isinstance(score, int) and 0 <= score <= 100):
+            raise ValueError("score must be a whole percent, 0-100")
+        now = self.clock()
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("UPDATE lti_grades SET score = ?, status = ?, tries = ?, detail = ?, updated_at = ? "
+                        "WHERE learner_id = ? AND lineitem = ?",
+                        (score, status, int(tries), str(detail)[:500], now, learner_id, lineitem))
+            return cur.rowcount == 1
+        return self._run(work)
+
+    def lti_grades(self, *, learner_id: int | None = None, cohort_id: int | None = None) -> list[LtiGrade]:
+        """One learner's grade lines, or a cohort's (for the educator), oldest change first."""
+        if (learner_id is None) == (cohort_id is None):
+            raise ValueError("give learner_id or cohort_id")
+        where, value = ("g.learner_id", learner_id) if learner_id is not None else ("l.cohort_id", cohort_id)
+
+        def work(cur: Cursor) -> list[LtiGrade]:
+            cur.execute("SELECT g.learner_id, g.lineitem, g.issuer, g.client_id, g.subject, g.score, g.status, "
+                        "g.tries, g.detail, g.updated_at, l.resume_code FROM lti_grades g JOIN learners l ON "
+                        f"l.id = g.learner_id WHERE {where} = ? ORDER BY g.updated_at, g.learner_id", (value,))
+            return [LtiGrade(int(r[0]), r[1], r[2], r[3], r[4], None if r[5] is None else int(r[5]), r[6], int(r[7]),
+                             r[8], float(r[9]), codes.short(codes.grouped(r[10]))) for r in cur.fetchall()]
+        return self._run(work, write=False)
 
     # --- certificates ----------------------------------------------------------------------------------------------
     def issue_certificate(self, *, score: int, pass_mark: int, provider: str, contact_hours: float, issued: date,
