@@ -4,9 +4,12 @@ The dashboard does not run these cells; it reads them and places the same widget
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from IPython.display import HTML, display
 
-from .content import load_content
+from .content import Content
+from .content import load_content as load_all
 from .content.notebooks import quiz_target
 from .dashboard.aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .dashboard.sections import figure_html
@@ -14,8 +17,19 @@ from .quiz import QuizOptions, QuizView
 from .strings import Strings
 
 
+def _language() -> str:
+    """The notebook's language: a kernel runs in the notebook's folder, and notebooks/es/ holds the Spanish ones."""
+    here = Path.cwd()
+    return here.name if here.parent.name == "notebooks" and here.name in load_all().translations else "en"
+
+
+def load_content() -> Content:
+    """The content in the notebook's own language, so a Spanish notebook shows Spanish questions and aids."""
+    return load_all().in_language(_language())
+
+
 def _strings() -> Strings:
-    return Strings.for_language(load_content().strings)
+    return Strings.for_language(load_all().strings, _language())
 
 
 def quiz(name: str, track: str = "patient"):
