@@ -3,7 +3,7 @@
 The one-way key and its header, the records' `external_learners` table on SQLite and PostgreSQL (found or made once,
 even by two pages at once; gone with its learner; added to an older database), the learner's session (no resume
 code, the record found again on another device), and the page handler that alone may say who the learner is.
-tests/test_jupyterhub.py runs all of it behind a real hub.
+tests/browser/test_jupyterhub.py runs all of it behind a real hub.
 """
 from __future__ import annotations
 

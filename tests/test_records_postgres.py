@@ -13,6 +13,7 @@ import pytest
 
 from her2lesson import cli
 from her2lesson.records import StoreError, open_store
+from her2lesson.records.sql import SCHEMA_VERSION
 from tests.postgres_server import _free_port
 from tests.test_records import Clock, TestStoreBehaviour  # noqa: F401 - collected here again, on PostgreSQL
 
@@ -48,8 +49,9 @@ def test_the_schema_is_made_of_the_expected_tables(make_store, database):
         tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables "
                                              "WHERE table_schema = 'public'")}
         versions = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-    assert tables == {"meta", "cohorts", "learners", "answers", "certificates", "external_learners"}
-    assert versions == [("3",)]
+    assert tables == {"meta", "cohorts", "learners", "answers", "certificates", "external_learners", "lti_contexts",
+                      "lti_grades"}
+    assert versions == [(str(SCHEMA_VERSION),)]
 
 
 def test_a_dropped_connection_is_opened_again(make_store, database):

@@ -227,7 +227,7 @@ def test_jupyterhubs_proxy_comes_from_npm_once_and_a_dry_run_only_names_the_comm
     machine.chp.unlink()  # removed later: said, not installed again behind the user's back
     later = machine.run()
     assert "configurable-http-proxy: `make deps` had npm install it before" in later.stdout
-    assert skipped_lines(later.stdout) == ["tests/test_jupyterhub.py needs configurable-http-proxy"]
+    assert skipped_lines(later.stdout) == ["tests/browser/test_jupyterhub.py needs configurable-http-proxy"]
     assert len(machine.npm_log.read_text().splitlines()) == 1
 
 

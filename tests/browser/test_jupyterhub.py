@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser.conftest import OUTPUT, ROOT, browser, playwright_instance, screenshot, wait_until  # noqa: F401
+from .conftest import OUTPUT, ROOT, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
