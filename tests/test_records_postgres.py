@@ -91,3 +91,18 @@ def test_the_commands_work_against_postgresql(capsys, database):
     assert cli.main(["erase", learner.resume_code, "--database-url", database]) == 1
     assert "No learner has that resume code" in capsys.readouterr().err
     assert cli.main(["results", "12345", "--database-url", database]) == 1
+
+
+def test_a_course_and_its_grade_lines_on_postgresql(make_store):
+    """The LTI tables on PostgreSQL: one cohort per course, however many launches; a grade line per learner and
+    line item, its score and status kept; a second server sees the same."""
+    store, other = make_store(), make_store()
+    course = store.lti_cohort("https://lms.example", "course-7", "Ward 5 nursing")
+    assert other.lti_cohort("https://lms.example", "course-7", "another name").id == course.id
+    learner = store.create_learner("nurse", course.id)
+    store.lti_grade_link(learner.id, "https://lms.example/lineitems/1", "https://lms.example", "client-1", "sub-42")
+    store.lti_grade_link(learner.id, "https://lms.example/lineitems/1", "https://lms.example", "client-1", "sub-42")
+    assert store.lti_grade_result(learner.id, "https://lms.example/lineitems/1", 84, "sent", 1, "")
+    assert not store.lti_grade_result(learner.id, "https://lms.example/lineitems/9", 84, "sent", 1, "")
+    (line,) = other.lti_grades(cohort_id=course.id)
+    assert (line.learner_id, line.subject, line.score, line.status, line.tries) == (learner.id, "sub-42", 84, "sent", 1)
