@@ -684,3 +684,24 @@ def test_a_removed_records_file_is_reported_and_never_silently_replaced(tmp_path
     aside.rename(path)  # put back: the same file, and writing goes on
     assert store.record_answer(learner.id, "q", "check", True)
     assert len(store.load(learner.id).answers) == 1
+
+
+def test_a_hub_user_is_erased_by_user_name(capsys, tmp_path, monkeypatch):
+    """A learner who signs in through JupyterHub never sees a resume code: `erase --hub-user NAME` finds them by the
+    same one-way key the server uses, and erases only them."""
+    from her2lesson import identity
+
+    monkeypatch.delenv(identity.SECRET_ENV, raising=False)
+    with open_store(None, tmp_path) as store:
+        secret = store.identity_secret()  # what the server uses when the site sets no secret
+        ana = store.external_learner(identity.learner_key("hub", "ana", secret), "hub", "nurse")
+        store.record_answer(ana.id, "q", "check", True)
+        ben = store.external_learner(identity.learner_key("hub", "ben", secret), "hub", "nurse")
+    code, out, _ = run_cli(capsys, "erase", "--hub-user", "ana", "--data-dir", str(tmp_path))
+    assert code == 0 and "Erased" in out and "ana" not in out
+    with open_store(None, tmp_path) as store:
+        assert store.count("learners") == 1 and store.count("answers") == 0 and store.load(ben.id) is not None
+    code, _, err = run_cli(capsys, "erase", "--hub-user", "ana", "--data-dir", str(tmp_path))
+    assert code == 1 and "nothing was erased" in err
+    code, _, err = run_cli(capsys, "erase", "--data-dir", str(tmp_path))
+    assert code == 1 and "--hub-user" in err

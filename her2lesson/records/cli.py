@@ -220,12 +220,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
+    if args.hub_user is not None:
+        return _erase_hub_user(args)
+    if not args.code:
+        return _fail("Give the learner's resume code, or --hub-user NAME for a learner who signs in through "
+                     "JupyterHub.")
     with _store(args) as store:
         erased = store.erase(args.code)
     if not erased:
         return _fail("No learner has that resume code (nothing was erased). Check the code: it has 9 letters and "
                      "digits, like K7M-4QX-9TD.")
     print(f"Erased the learner record {codes.short(args.code)} and all its answers.")
+    return 0
+
+
+def _erase_hub_user(args: argparse.Namespace) -> int:
+    """A hub user never sees a resume code: their record is found by the same one-way key the server derives from
+    their user name (identity.py), with the same secret, so the name itself is never looked up or stored."""
+    from .. import identity
+
+    name = str(args.hub_user).strip()
+    with _store(args) as store:
+        secret = identity.secret_from_env() or store.identity_secret()
+        learner = store.find_external_learner(identity.learner_key("hub", name, secret)) if name else None
+        erased = learner is not None and store.erase(learner.resume_code)
+    if not erased:
+        return _fail("No learner has signed in through JupyterHub with that user name on these records (nothing was "
+                     "erased). Check the name, and that HER2LESSON_IDENTITY_SECRET is the one the hub's server uses.")
+    print("Erased the record of that JupyterHub user and all its answers.")
     return 0
 
 
@@ -298,7 +320,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     erase = sub.add_parser("erase", parents=[where], help="delete one learner's record and answers",
                            description="Delete one learner's record completely, answers too.")
-    erase.add_argument("code", metavar="CODE", help="the learner's resume code (case, spaces and dashes ignored)")
+    erase.add_argument("code", metavar="CODE", nargs="?", default="",
+                       help="the learner's resume code (case, spaces and dashes ignored)")
+    erase.add_argument("--hub-user", metavar="NAME", default=None,
+                       help="instead of a code: the JupyterHub user name of a learner who signs in through the hub")
     erase.set_defaults(func=_guarded(cmd_erase))
 
     purge = sub.add_parser("purge", parents=[where], help="delete learners not seen for a number of days",
