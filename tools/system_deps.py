@@ -89,7 +89,8 @@ NEEDS = (
          "tests/test_records_postgres.py, tests/test_certificate_postgres.py, tests/browser/test_deploy.py and the "
          "PostgreSQL runs of tests/browser/test_records_browser.py and tests/test_identity.py need postgresql"),
     Need("nginx", _nginx, "tests/browser/test_deploy.py needs nginx"),
-    Need("configurable-http-proxy", _proxy, "tests/browser/test_jupyterhub.py needs configurable-http-proxy", via="npm"),
+    Need("configurable-http-proxy", _proxy, "tests/browser/test_jupyterhub.py needs configurable-http-proxy",
+         via="npm"),
 )
 CHROMIUM_HINT = ("(Ubuntu has no chromium .deb, only a snap: any Chromium will do, named by "
                  "HER2LESSON_CHROMIUM=/path/to/chrome,\n e.g. one from `.venv/bin/python -m playwright install "
