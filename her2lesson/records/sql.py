@@ -230,20 +230,23 @@ class SqlStore(ABC):
         return self._run(work, write=False)
 
     # --- learners --------------------------------------------------------------------------------------------------
+    def _insert_learner(self, cur: Cursor, track: str, cohort_id: int | None, now: float) -> Learner:
+        """A new learner row with a fresh resume code, in a class that must exist (one way, for every kind)."""
+        if cohort_id is not None:
+            cur.execute("SELECT 1 FROM cohorts WHERE id = ?", (cohort_id,))
+            if cur.fetchone() is None:
+                raise LookupError(f"no cohort with id {cohort_id}")
+        code = codes.new_resume_code()
+        new_id = self._insert_id(cur, "INSERT INTO learners (resume_code, track, cohort_id, state, created_at, "
+                                      "last_seen) VALUES (?, ?, ?, '{}', ?, ?)", (code, track, cohort_id, now, now))
+        return Learner(new_id, codes.grouped(code), track, cohort_id, now, now)
+
     def create_learner(self, track: str, cohort_id: int | None = None) -> Learner:
         track = _bounded(track, MAX_TRACK, "track")
         now = self.clock()
 
         def work(cur: Cursor) -> Learner:
-            if cohort_id is not None:
-                cur.execute("SELECT 1 FROM cohorts WHERE id = ?", (cohort_id,))
-                if cur.fetchone() is None:
-                    raise LookupError(f"no cohort with id {cohort_id}")
-            code = codes.new_resume_code()
-            new_id = self._insert_id(cur, "INSERT INTO learners (resume_code, track, cohort_id, state, created_at, "
-                                          "last_seen) VALUES (?, ?, ?, '{}', ?, ?)",
-                                     (code, track, cohort_id, now, now))
-            return Learner(new_id, codes.grouped(code), track, cohort_id, now, now)
+            return self._insert_learner(cur, track, cohort_id, now)
 
         learner = self._with_new_code(work)
         log.info("learner created: %s, track %s", codes.short(learner.resume_code), track)
@@ -316,17 +319,10 @@ class SqlStore(ABC):
             found = self._external_by_key(cur, key, now, cohort_id)
             if found is not None:
                 return found, False
-            if cohort_id is not None:
-                cur.execute("SELECT 1 FROM cohorts WHERE id = ?", (cohort_id,))
-                if cur.fetchone() is None:
-                    raise LookupError(f"no cohort with id {cohort_id}")
-            code = codes.new_resume_code()
-            new_id = self._insert_id(cur, "INSERT INTO learners (resume_code, track, cohort_id, state, created_at, "
-                                          "last_seen) VALUES (?, ?, ?, '{}', ?, ?)",
-                                     (code, track, cohort_id, now, now))
+            learner = self._insert_learner(cur, track, cohort_id, now)
             cur.execute("INSERT INTO external_learners (key, source, learner_id, created_at) VALUES (?, ?, ?, ?)",
-                        (key, source, new_id, now))
-            return Learner(new_id, codes.grouped(code), track, cohort_id, now, now), True
+                        (key, source, learner.id, now))
+            return learner, True
 
         learner, created = self._with_new_code(work)  # a duplicate key or code: tried again, then the key is found
         if created:
