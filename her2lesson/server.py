@@ -5,7 +5,8 @@ Why a subclass rather than plain `voila` on the command line:
   cookie, so the beacon is refused (403) and every closed tab leaks a kernel (voila issue #1458). Our page handler
   issues the cookie with the page, which fixes the cause; idle culling stays on as the safety net.
 - A `/health` endpoint reports the live kernel count, for load balancers and for the kernel-leak test.
-- Weak networks: responses are gzip-compressed, and the page's ~90 script files are cached by the browser
+- Weak networks: responses are compressed (static files packed once, in brotli where the browser takes it: see
+  static_files.py), and the page's ~90 script files are cached by the browser
   (content-hashed names for a year; Voila's numbered chunks for a day, validated after), so a repeat visit
   fetches almost nothing; the kernel websocket is compressed too. Voila itself serves them uncompressed and
   uncached.
@@ -14,13 +15,16 @@ Why a subclass rather than plain `voila` on the command line:
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import logging
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,29 +40,40 @@ from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFile
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from . import class_ready, identity
+from . import class_ready, identity, page_bundle
+from .compiled_templates import use_compiled_templates
 from .page_words import COOKIE, server_words
 from .paths import SHARE_DIR, TEMPLATE_NAME
+from .static_files import PACKED, PackedStatic
 from .widgets.module import MODULE_DIR, ROUTE, SERVED_ENV
 
 
 class Preloads:
     """Scripts the page asks for late, learned from the pages served so far, named in later pages' `Link` header.
 
-    Why: the widget extensions' files and the lesson's widget modules are discovered one wave after another (the
-    page's script, then each extension's entry, then its chunks, then our modules once the widget state arrives);
-    on a phone's slow network each wave costs round trips while the line sits idle. Named at the top of the page,
-    they all download from the start. Learned rather than listed by hand, so a new Voila or ipywidgets release
-    needs no edit; a browser that already holds them in its cache fetches nothing.
+    Why: the widget extensions' entry files and the lesson's widget modules are discovered one wave after another
+    (the page's script, then each extension's entry, then our modules once the widget state arrives); on a phone's
+    slow network each wave costs round trips while the line sits idle. Named at the top of the page, they all
+    download from the start. Learned rather than listed by hand, so a new Voila or ipywidgets release needs no edit;
+    a browser that already holds them in its cache fetches nothing. The page bundle (page_bundle.py) is named first,
+    and the chunks inside it are never named on their own.
     """
 
     LIMIT = 40  # a bounded header, whatever visitors ask for
 
     def __init__(self) -> None:
         self.scripts: dict[str, str] = {}  # address -> "preload" (classic script) or "modulepreload"
+        self.bundled: set[str] = set()  # paths served inside the page bundle
+
+    def use_bundle(self, address: str, bundled: set[str]) -> None:
+        """Name the page bundle first; forget any chunk learned before that it now holds."""
+        self.bundled = bundled
+        kept = {uri: rel for uri, rel in self.scripts.items() if uri.split("?", 1)[0] not in bundled}
+        self.scripts = {address: "preload", **kept} if address else kept
 
     def saw(self, uri: str, module: bool = False) -> None:
-        if len(self.scripts) < self.LIMIT and uri.split("?", 1)[0].endswith(".js"):
+        path = uri.split("?", 1)[0]
+        if len(self.scripts) < self.LIMIT and path.endswith(".js") and path not in self.bundled:
             self.scripts.setdefault(uri, "modulepreload" if module else "preload")
 
     def header(self) -> str:
@@ -164,7 +179,7 @@ def with_error_pages(handler: type) -> type:
     return type(handler.__name__, (LessonErrorPages, handler), {"__doc__": handler.__doc__})
 
 
-class SafeTemplateStaticHandler(TemplateStaticFileHandler):
+class SafeTemplateStaticHandler(PackedStatic, TemplateStaticFileHandler):
     """Voila's /voila/templates/<template>/static/<file>: an address of another shape is a 404, not a 500."""
 
     def parse_url_path(self, url_path: str) -> str:
@@ -331,14 +346,14 @@ def cache_seconds(path: str, versioned: bool) -> int:
     return 0
 
 
-class CachedStaticHandler(MultiStaticFileHandler):
+class CachedStaticHandler(PackedStatic, MultiStaticFileHandler):
     """Voila's /voila/static files with browser caching (its entry script stays revalidated every visit)."""
 
     def get_cache_time(self, path: str, modified: object, mime_type: str) -> int:
         return cache_seconds(path, "v" in self.request.arguments)
 
 
-class CachedExtensionHandler(FileFindHandler):
+class CachedExtensionHandler(PackedStatic, FileFindHandler):
     """The widget extensions' files: content-hashed names, so they can be kept for a year."""
 
     def set_headers(self) -> None:
@@ -349,7 +364,7 @@ class CachedExtensionHandler(FileFindHandler):
             self.set_header("Cache-Control", f"public, max-age={seconds}, immutable")
 
 
-class WidgetModuleHandler(tornado.web.StaticFileHandler):
+class WidgetModuleHandler(PackedStatic, tornado.web.StaticFileHandler):
     """The lesson's widget modules (question, entry, live, storage), fetched once per browser instead of being sent
     inside every widget's state. Addresses carry a content hash (`?v=`), so a year's caching is safe."""
 
@@ -362,6 +377,16 @@ class WidgetModuleHandler(tornado.web.StaticFileHandler):
     def set_extra_headers(self, path: str) -> None:
         self.set_header("X-Content-Type-Options", "nosniff")
         PRELOADS.saw(self.request.uri, module=True)
+
+
+class BundleHandler(PackedStatic, tornado.web.StaticFileHandler):
+    """The page bundle (page_bundle.py): one file, named by its content's digest, so kept for a year."""
+
+    def get_cache_time(self, path: str, modified: object, mime_type: str) -> int:
+        return YEAR
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
 
 
 # The lesson has no mathematics, yet Voila's page loads MathJax 3 (~140 kB compressed, three script files) only to
@@ -575,6 +600,7 @@ class LessonVoila(Voila):
     lti_config = Unicode("", help="an LTI 1.3 tool configuration file (her2lesson/lti/): turns on /lti/...").tag(
         config=True)
     lti: Any = None  # the LTI tool (lti.tool.LtiTool), with --lti-config
+    bundle: page_bundle.PageBundle | None = None  # made at start
 
     def external_learner(self, handler: Any) -> identity.ExternalLearner | None:
         """Who an LTI launch or the hub says the page's visitor is (None: an anonymous learner, with a resume code)."""
@@ -595,9 +621,12 @@ class LessonVoila(Voila):
 
     def init_settings(self) -> dict:
         self.voila_configuration.page_config_hook = without_mathjax
+        use_compiled_templates()  # before the kernel pool renders its first page
+        self._make_page_bundle()
         # the loading screen's words in each language: the page is rendered before a request says which one
         self.voila_configuration.config.VoilaConfiguration.resources = {
-            "her2lesson_words": server_words().loading()}
+            "her2lesson_words": server_words().loading(),
+            "her2lesson_bundle": self.bundle.address(self.base_url) if self.bundle else ""}
         if self.hub:  # before the kernel pool starts: kernels inherit this process's environment
             from .hub import take_secrets
             from .records import open_store
@@ -624,6 +653,21 @@ class LessonVoila(Voila):
         # front-end modules repeated per widget) shrinks to a fraction on a phone's network
         settings["websocket_compression_options"] = {}
         return settings
+
+    def _make_page_bundle(self) -> None:
+        """The page's chunks in one file (page_bundle.py), packed at once so the first learner gets it in brotli."""
+        manifest = Path(os.environ.get(page_bundle.MANIFEST_ENV) or page_bundle.MANIFEST)
+        self.bundle = page_bundle.build(self.static_paths, self.labextensions_path, manifest)
+        atexit.register(shutil.rmtree, self.bundle.directory, True)
+        if self.bundle.left_out:
+            log.warning("page bundle: %d of %d chunks not found unchanged (another Voila or extension release?); "
+                        "pages fetch those one by one. Run tools/page_chunks.py to list them again.",
+                        len(self.bundle.left_out), len(self.bundle.left_out) + len(self.bundle.included))
+        if self.bundle.name:
+            base = self.base_url.rstrip("/") + "/"
+            PRELOADS.use_bundle(self.bundle.address(self.base_url),
+                                {base + address for address in self.bundle.included})
+            PACKED.get(str(self.bundle.directory / self.bundle.name), set())  # packing starts now
 
     def init_handlers(self) -> list:
         # The lesson's own log lines (a full module, a class getting ready, a failed write) go where Voila's go,
@@ -652,8 +696,13 @@ class LessonVoila(Voila):
         handlers.insert(1, (f"{base}/{NO_MATH}", NoMathHandler))
         handlers.insert(2, (f"{base}/{ROUTE}([a-z]+\\.js)", WidgetModuleHandler))  # names only: no other file
         handlers.insert(3, (f"{base}/{class_ready.ROUTE}", ReadyHandler, {"readiness": self.readiness}))
+        at = 4
+        if self.bundle is not None and self.bundle.name:
+            handlers.insert(at, (f"{base}/{page_bundle.ROUTE}(page-chunks\\.[0-9a-f]{{16}}\\.js)", BundleHandler,
+                                 {"path": str(self.bundle.directory)}))
+            at += 1
         if self.lti is not None:
-            handlers[4:4] = self.lti.handlers()
+            handlers[at:at] = self.lti.handlers()
         return [(spec[0], with_error_pages(spec[1]), *spec[2:]) for spec in handlers]
 
 

@@ -1,13 +1,23 @@
-"""What a page view sends over a phone's network: widget modules by address, lean layouts, no MathJax, preloads."""
+"""What a page view sends over a phone's network and costs the server: widget modules by address, lean layouts, no
+MathJax, preloads, one bundle of chunks, files packed once, templates compiled once."""
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gzip
+import hashlib
+import json
+import re
 
+import brotli
 import ipywidgets as w
+import jinja2
 
+from her2lesson import page_bundle
+from her2lesson.compiled_templates import COMPILED, CompiledTemplates, LessonExporter, use_compiled_templates
 from her2lesson.dashboard.app import PREPARE_DELAY, Dashboard
 from her2lesson.server import NO_MATH, Preloads, without_mathjax
+from her2lesson.static_files import PackedFiles, accepted_encodings
 from her2lesson.widgets.lean import lean_layouts
 from her2lesson.widgets.module import MODULE_DIR, esm_source, module_version
 
@@ -82,3 +92,98 @@ def test_the_next_part_is_built_ahead_only_once_the_page_is_drawn(content):
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         before, after = worker.submit(asyncio.run, run()).result(timeout=60)
     assert not before and after
+
+
+def test_the_page_bundle_is_named_first_and_its_chunks_never_on_their_own():
+    preloads = Preloads()
+    preloads.saw("/voila/labextensions/a/static/7.abc.js?v=abc")
+    preloads.saw("/voila/labextensions/a/static/remoteEntry.1.js")
+    preloads.use_bundle("/her2lesson/bundle/page-chunks.0123456789abcdef.js",
+                        {"/voila/labextensions/a/static/7.abc.js"})
+    preloads.saw("/voila/labextensions/a/static/7.abc.js?v=abc")
+    assert preloads.header() == ("</her2lesson/bundle/page-chunks.0123456789abcdef.js>; rel=preload; as=script, "
+                                 "</voila/labextensions/a/static/remoteEntry.1.js>; rel=preload; as=script")
+
+
+def _manifest(path, entries):
+    path.write_text(json.dumps({"chunks": entries}))
+    return path
+
+
+def test_the_bundle_holds_the_listed_chunks_found_unchanged_and_leaves_out_the_rest(tmp_path):
+    static, extensions = tmp_path / "static", tmp_path / "ext"
+    (extensions / "w" / "static").mkdir(parents=True)
+    static.mkdir()
+    one, seven = b"(self.c=self.c||[]).push([[1],{}])", b"(self.d=self.d||[]).push([[7],{}])"
+    (static / "1.voila.js").write_bytes(one)
+    (static / "2.voila.js").write_bytes(b"changed since the list was written")
+    (extensions / "w" / "static" / "7.ab.js").write_bytes(seven)
+    entries = [{"address": "voila/static/1.voila.js", "sha256": hashlib.sha256(one).hexdigest()},
+               {"address": "voila/static/2.voila.js", "sha256": "0" * 64},
+               {"address": "voila/static/3.voila.js", "sha256": "0" * 64},
+               {"address": "voila/labextensions/w/static/7.ab.js", "sha256": hashlib.sha256(seven).hexdigest()},
+               {"address": "voila/labextensions/../../etc/passwd", "sha256": "0" * 64}]
+    bundle = page_bundle.build([str(static)], [str(extensions)], _manifest(tmp_path / "m.json", entries),
+                               tmp_path / "out")
+    assert bundle.included == ["voila/static/1.voila.js", "voila/labextensions/w/static/7.ab.js"]
+    assert bundle.left_out == ["voila/static/2.voila.js", "voila/static/3.voila.js",
+                               "voila/labextensions/../../etc/passwd"]
+    body = (tmp_path / "out" / bundle.name).read_bytes()
+    assert body == b"\n;" + one + b"\n;" + seven
+    assert re.fullmatch(r"page-chunks\.[0-9a-f]{16}\.js", bundle.name)
+    assert bundle.address("/lesson/") == f"/lesson/her2lesson/bundle/{bundle.name}"
+    empty = page_bundle.build([str(static)], [], _manifest(tmp_path / "none.json", []), tmp_path / "out2")
+    assert empty.name == "" and empty.address("/") == "", "nothing listed: no bundle, and the page loads as before"
+
+
+def test_the_shipped_chunk_list_is_well_formed():
+    entries = page_bundle.read_manifest()
+    assert len(entries) > 20
+    for entry in entries:
+        assert page_bundle.CHUNK.match(entry["address"]) and re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]), entry
+
+
+def test_accepted_encodings_leave_out_what_the_client_refuses():
+    assert accepted_encodings("gzip, deflate, br;q=0, zstd") == {"gzip", "deflate", "zstd"}
+    assert accepted_encodings("br;q=0.5, GZIP") == {"br", "gzip"}
+    assert accepted_encodings("") == set()
+
+
+def test_a_file_is_packed_once_in_the_background_and_again_when_it_changes(tmp_path):
+    packed = PackedFiles()
+    script = tmp_path / "a.js"
+    script.write_text("let answer = 42;\n" * 500)
+    assert packed.get(str(script), {"br", "gzip"}) is None, "not packed yet: sent as before"
+    packed.wait()
+    encoding, body = packed.get(str(script), {"br", "gzip"})
+    assert encoding == "br" and brotli.decompress(body) == script.read_bytes() and len(body) < 200
+    encoding, body = packed.get(str(script), {"gzip"})
+    assert encoding == "gzip" and gzip.decompress(body) == script.read_bytes()
+    script.write_text("let answer = 43;\n" * 600)
+    assert packed.get(str(script), {"br"}) is None, "a changed file is never sent from the old packing"
+    packed.wait()
+    assert brotli.decompress(packed.get(str(script), {"br"})[1]) == script.read_bytes()
+    (tmp_path / "b.png").write_bytes(b"\x89PNG")
+    assert packed.get(str(tmp_path / "b.png"), {"br"}) is None and not packed._pending, "images are not packed"
+
+
+def test_templates_are_compiled_once_across_environments_and_again_when_edited():
+    cache = CompiledTemplates()
+    sources = {"page.html": "<p>{{ 1 + n }}</p>"}
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=cache, autoescape=True)
+        return env.get_template("page.html").render(n=1)
+
+    assert render() == render() == "<p>2</p>" and cache.compiled == 1
+    sources["page.html"] = "<p>{{ 2 + n }}</p>"
+    assert render() == "<p>3</p>" and cache.compiled == 2
+
+
+def test_voila_renders_pages_with_the_shared_compiled_templates():
+    import voila.notebook_renderer
+
+    use_compiled_templates()
+    assert voila.notebook_renderer.VoilaExporter is LessonExporter
+    exporter = LessonExporter(template_paths=[], template_name="lab")
+    assert exporter.environment.bytecode_cache is COMPILED

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 import urllib.request
 
+import brotli
 import pytest
+
+from her2lesson.page_bundle import chunk_address
 
 from .conftest import axe_violations, open_dashboard, screenshot
 
@@ -272,6 +276,35 @@ def test_a_page_fetches_only_what_it_uses_once_and_names_late_scripts_up_front(b
     late = [u.split("//", 1)[1].split("/", 1)[1] for u in urls
             if "/voila/labextensions/" in u or "/her2lesson/widgets/" in u]
     assert late and all(f"</{path}>" in links for path in late), (late, links[:500])
+    alone = [u for u in urls if chunk_address(u, server.url)]
+    assert not alone, (f"{len(alone)} script chunks were fetched one by one instead of in the page bundle "
+                       f"(after a Voila or widget upgrade? run tools/page_chunks.py): {alone[:5]}")
+    bundles = [u for u in urls if "/her2lesson/bundle/page-chunks." in u]
+    assert len(bundles) == 1 and links.startswith(f"</{bundles[0].split('//', 1)[1].split('/', 1)[1]}>"), \
+        "one bundle, named first in the Link header"
+
+
+def test_static_files_go_out_in_brotli_packed_once_and_a_range_from_the_file(server):
+    src = "voila/static/voila.js"
+
+    def fetch(encoding: str, extra: dict | None = None):
+        request = urllib.request.Request(server.url + src, headers={"Accept-Encoding": encoding, **(extra or {})})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.headers, response.read()
+    plain_headers, plain = fetch("identity")
+    assert "Content-Encoding" not in plain_headers and plain
+    deadline = time.monotonic() + 60
+    while (headers := fetch("br, gzip")[0])["Content-Encoding"] != "br":
+        assert time.monotonic() < deadline, "packed in brotli within a minute of the first request"
+        time.sleep(0.2)
+    headers, body = fetch("br, gzip")
+    assert headers["Content-Encoding"] == "br" and "Accept-Encoding" in headers["Vary"]
+    assert brotli.decompress(body) == plain
+    headers, body = fetch("gzip")
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == plain
+    headers, body = fetch("br, gzip", {"Range": "bytes=0-99"})
+    coding = headers.get("Content-Encoding")  # Tornado may gzip the part on the fly; never a slice of the brotli
+    assert coding in (None, "gzip") and (gzip.decompress(body) if coding else body) == plain[:100]
 
 
 def test_two_tabs_of_the_module_are_told_about_each_other(browser, server):
