@@ -1,7 +1,8 @@
 """The load client for the capacity test: simulated learners, no browser.
 
 One learner = GET the page (Voila answers only once the kernel has run the notebook), read the kernel id from the
-page config JSON ("kernelId"), open the kernel's websocket and complete a kernel_info request/reply. Time from the
+page config JSON ("kernelId"), open the kernel's websocket as the page's own client opens it (Jupyter's v1 binary
+protocol, permessage-deflate) and complete a kernel_info request/reply. Time from the
 GET to the reply = time to a usable page (the static JavaScript a browser would also load is left out: browsers
 cache it, and it costs the server little). Learners arrive evenly spaced at a given rate and keep their websocket
 open until the level ends (a learner is still reading); then every kernel is shut down through Voila's own
@@ -89,24 +90,44 @@ def kernel_message(msg_type: str, session: str, content: dict, metadata: dict | 
     })
 
 
+# What Voila's page speaks (JupyterLab's kernel client): the server passes the kernel's frames on without parsing
+# them, where the older JSON protocol has it decode and re-encode every message.
+V1 = "v1.kernel.websocket.jupyter.org"
+
+
+def v1_message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, bytes]:
+    """`kernel_message` in the v1 binary framing: a count, offsets, the channel name, then each JSON part."""
+    msg_id, text = kernel_message(msg_type, session, content, metadata)
+    msg = json.loads(text)
+    parts = [json.dumps(msg[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
+    channel = b"shell"
+    offsets = [8 * (len(parts) + 3), 8 * (len(parts) + 3) + len(channel)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    return msg_id, b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets),
+                             channel, *parts])
+
+
 def _decode(frame: str | bytes) -> dict:
-    """A kernel websocket frame: JSON text, or Jupyter's binary framing (buffer count, offsets, JSON first)."""
+    """A kernel websocket frame: JSON text (the older protocol) or the v1 binary framing."""
     if isinstance(frame, str):
         return json.loads(frame)
-    count = int.from_bytes(frame[:4], "big")
-    offsets = [int.from_bytes(frame[4 + 4 * i:8 + 4 * i], "big") for i in range(count)]
-    end = offsets[1] if count > 1 else len(frame)
-    return json.loads(frame[offsets[0]:end].decode("utf-8"))
+    count = int.from_bytes(frame[:8], "little")
+    offsets = [int.from_bytes(frame[8 * (i + 1):8 * (i + 2)], "little") for i in range(count)]
+    parts = [frame[offsets[i]:offsets[i + 1]] for i in range(1, count - 1)]
+    msg = {key: json.loads(part) for key, part in zip(("header", "parent_header", "metadata", "content"), parts)}
+    msg["channel"] = frame[offsets[0]:offsets[1]].decode()
+    return msg
 
 
 async def widget_text(ws, session: str, deadline: float) -> str:
     """Every widget's state as the page's widget manager asks for it (jupyter.widget.control, request_states)."""
     comm_id = uuid.uuid4().hex
-    _, opening = kernel_message("comm_open", session, {"comm_id": comm_id, "target_name": "jupyter.widget.control",
-                                                   "data": {}}, metadata={"version": "1.0.0"})
-    await ws.write_message(opening)
-    _, asking = kernel_message("comm_msg", session, {"comm_id": comm_id, "data": {"method": "request_states"}})
-    await ws.write_message(asking)
+    _, opening = v1_message("comm_open", session, {"comm_id": comm_id, "target_name": "jupyter.widget.control",
+                                               "data": {}}, metadata={"version": "1.0.0"})
+    await ws.write_message(opening, binary=True)
+    _, asking = v1_message("comm_msg", session, {"comm_id": comm_id, "data": {"method": "request_states"}})
+    await ws.write_message(asking, binary=True)
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -148,9 +169,10 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
         ws_url = base.replace("http://", "ws://") + f"/api/kernels/{learner.kernel_id}/channels?session_id={session}"
         left = max(1.0, timeout - (time.monotonic() - learner.started))
         learner.ws = await asyncio.wait_for(websocket_connect(
-            HTTPRequest(ws_url, connect_timeout=left, network_interface=learner.source)), left)
-        msg_id, request = kernel_message("kernel_info_request", session, {})
-        await learner.ws.write_message(request)
+            HTTPRequest(ws_url, connect_timeout=left, network_interface=learner.source), subprotocols=[V1],
+            compression_options={}), left)
+        msg_id, request = v1_message("kernel_info_request", session, {})
+        await learner.ws.write_message(request, binary=True)
         while True:
             left = timeout - (time.monotonic() - learner.started)
             if left <= 0:
@@ -158,9 +180,7 @@ async def one_learner(base: str, path: str, learner: Learner, timeout: float) ->
             message = await asyncio.wait_for(learner.ws.read_message(), left)
             if message is None:
                 raise RuntimeError("websocket closed before kernel_info_reply")
-            if isinstance(message, bytes):
-                continue
-            data = json.loads(message)
+            data = _decode(message)
             if data.get("msg_type") == "kernel_info_reply" or data.get("header", {}).get("msg_type") == \
                     "kernel_info_reply":
                 if data.get("parent_header", {}).get("msg_id") == msg_id:

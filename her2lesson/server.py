@@ -734,6 +734,8 @@ def voila_argv(notebook: str, host: str, port: int, cull_idle_seconds: int, pool
         # Kernels talk to the server over Unix sockets in Voila's private (0700) connection folder, named after the
         # kernel's id: two kernels can never be handed the same TCP port by a race between picking and binding it.
         "--KernelManager.transport=ipc",
+        # Activity read from message headers only (activity.py): the server's largest cost when a class arrives
+        "--VoilaConfiguration.multi_kernel_manager_class=her2lesson.activity.LeanActivityKernelManager",
         f"--LessonVoila.max_learners={max_learners}",
         f"--LessonVoila.unconnected_grace={unconnected_grace}",
         f"--LessonVoila.behind_proxy={behind_proxy}",
