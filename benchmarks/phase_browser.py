@@ -62,20 +62,28 @@ class BrowserPhase(TypedDict, total=False):
     chromium: str
 
 
-def settle(pid: int | None) -> None:
-    """After closing a measured page: let its kernel finish shutting down (or see it idle, i.e. left behind)."""
+def settle(server: Server) -> None:
+    """After closing a measured page: let the server finish what the page set off (its kernel shutting down, a pool
+    refill, which her2lesson starts a few seconds after a lone learner's page), so that the next page, of either
+    server, starts on a quiet machine and no server's background work lands in the other's measurement."""
     time.sleep(1.0)
-    if pid is None:
-        return
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20
+    quiet_since = None
     last = None
     while time.monotonic() < deadline:
-        try:
-            cpu = sum(psutil.Process(pid).cpu_times()[:2])
-        except psutil.NoSuchProcess:
-            return
-        if last is not None and cpu - last < 0.01:
-            return
+        cpu = 0.0
+        for process in [server.proc(), *server.descendants()]:
+            try:
+                cpu += sum(process.cpu_times()[:2])
+            except psutil.Error:
+                pass
+        now = time.monotonic()
+        if last is not None and cpu - last < 0.02:
+            quiet_since = quiet_since or now
+            if now - quiet_since >= 5.0:  # quiet for longer than a refill waits to start
+                return
+        else:
+            quiet_since = None
         last = cpu
         time.sleep(0.5)
 
@@ -122,7 +130,7 @@ def browser_phase(targets: Mapping[ServerKey, Target], runs: int, leak_pages: in
                 per[key]["cold"] = {"usable_s": page.get("usable_s"), "fcp_s": page.get("fcp_s"),
                                     "html_done_s": page.get("html_done_s"), "cpu_s": page.get("cpu_s"),
                                     "error": page.get("error")}
-                settle(page.get("kernel_pid"))
+                settle(servers[key])
                 per[key]["server_rss_after_warmup_mb"] = servers[key].snapshot()["server_rss"] / MB
                 log(f"{key}: warm-up page: {brief(page)}")
             for i in range(runs):
@@ -132,7 +140,7 @@ def browser_phase(targets: Mapping[ServerKey, Target], runs: int, leak_pages: in
                     if per[key]["runs"]:
                         page.pop("resources", None)  # keep the request list of the first measured page only
                     per[key]["runs"].append(page)
-                    settle(page.get("kernel_pid"))
+                    settle(servers[key])
                     log(f"{key}: run {i + 1}/{runs}: {brief(page)}")
             for key in ORDER:
                 extra = max(0, leak_pages - per[key]["pages_opened"])

@@ -67,7 +67,7 @@ def free_memory_mb(meminfo: Path = Path("/proc/meminfo"), cgroup: Path = Path("/
     return free
 
 
-def _pool_entries(manager: Any) -> list[Any]:
+def pool_entries(manager: Any) -> list[Any]:
     pools = getattr(manager, "_pools", {})
     return list(pools.get(getattr(manager, "notebook_path", None), []))
 
@@ -84,7 +84,7 @@ def started_ids(entries: Iterable[Any]) -> list[str]:
 
 
 def _ready_ids(manager: Any) -> list[str]:
-    return started_ids(_pool_entries(manager))
+    return started_ids(pool_entries(manager))
 
 
 class ClassReadiness:
@@ -133,7 +133,7 @@ class ClassReadiness:
                 granted, self.limited_by = room, "learner cap"
         free = self.free_mb()
         if free is not None:
-            pooled = len(_pool_entries(self.manager))
+            pooled = len(pool_entries(self.manager))
             room = pooled + int(free * MEMORY_SHARE) // KERNEL_MB
             if room < granted:
                 granted, self.limited_by = room, "memory"
@@ -168,7 +168,7 @@ class ClassReadiness:
         """Grow the pool toward the places granted a few kernels at a time: sixty kernels started at once on two
         cores each take a minute, and the server itself stops answering (an educator's page, /health) meanwhile."""
         target = max(self.usual, self.remaining)
-        entries = len(_pool_entries(self.manager))
+        entries = len(pool_entries(self.manager))
         starting = entries - self._waiting_count()
         size = min(target, max(self.usual, entries + max(0, self.STARTING_AT_ONCE - starting)))
         self._set_size(size)
@@ -184,7 +184,7 @@ class ClassReadiness:
         if not self.supported:
             return
         target = max(self.usual, self.remaining)
-        surplus = len(_pool_entries(self.manager)) - target
+        surplus = len(pool_entries(self.manager)) - target
         if surplus < 0:
             self._apply()  # still growing toward the class: the next few
             return
@@ -193,7 +193,7 @@ class ClassReadiness:
             await self.manager.shutdown_kernel(kernel_id)
 
     def status(self) -> Readiness:
-        entries = _pool_entries(self.manager)
+        entries = pool_entries(self.manager)
         ready = self._waiting_count()
         left = max(0, round((self.until - self.clock()) / 60)) if self.remaining else 0
         return Readiness(asked=self.asked if self.remaining else 0, granted=self.remaining, ready=ready,

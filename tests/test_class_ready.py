@@ -222,3 +222,17 @@ def test_free_memory_counts_a_containers_limit(tmp_path):
     assert free_memory_mb(meminfo, cgroup) == 2048
     (cgroup / "memory.max").write_text("max\n")
     assert free_memory_mb(meminfo, cgroup) == 24576
+
+
+def test_the_pool_refills_after_a_lone_learners_page_and_at_once_when_a_class_arrives():
+    from her2lesson.server import RefillTiming
+
+    now = [100.0]
+    timing = RefillTiming(clock=lambda: now[0])
+    assert timing.delay(ready_left=1) == RefillTiming.AFTER_S, "alone, with a kernel still ready: after the page"
+    now[0] += 1.0
+    assert timing.delay(ready_left=1) == 0.0, "another page a second later: a class is arriving"
+    now[0] += RefillTiming.ARRIVING_WITHIN_S + 1
+    assert timing.delay(ready_left=0) == 0.0, "the last ready kernel was taken: refill now"
+    now[0] += RefillTiming.ARRIVING_WITHIN_S + 1
+    assert timing.delay(ready_left=2) == RefillTiming.AFTER_S

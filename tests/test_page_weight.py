@@ -12,6 +12,7 @@ import re
 import brotli
 import ipywidgets as w
 import jinja2
+import pytest
 
 from her2lesson import page_bundle
 from her2lesson.compiled_templates import COMPILED, CompiledTemplates, LessonExporter, use_compiled_templates
@@ -187,3 +188,31 @@ def test_voila_renders_pages_with_the_shared_compiled_templates():
     assert voila.notebook_renderer.VoilaExporter is LessonExporter
     exporter = LessonExporter(template_paths=[], template_name="lab")
     assert exporter.environment.bytecode_cache is COMPILED
+
+
+def test_widgets_share_their_layouts_and_styles_and_a_change_gets_its_own_copy(monkeypatch):
+    from her2lesson.widgets.lean import own_layout, shared_layout
+
+    monkeypatch.setattr(w.Layout, "get_state", w.Layout.get_state)
+    lean_layouts()
+    first, second = w.Button(), w.HTML()
+    assert first.layout is second.layout, "one layout for the widgets that set none"
+    assert w.Button().style is first.style and w.HTML().style is second.style
+    wide = w.VBox(layout=shared_layout(width="100%"))
+    assert w.HTML(layout=shared_layout(width="100%")).layout is wide.layout
+    with pytest.raises(AttributeError, match="shared"):
+        wide.layout.display = "none"  # would hide every widget that shares it
+    own_layout(wide).display = "none"
+    assert wide.layout.display == "none" and wide.layout.width == "100%", "the copy keeps what was set"
+    assert shared_layout(width="100%").display is None and own_layout(wide) is wide.layout
+    w.Widget.close_all()
+    assert w.Button().layout.comm is not None, "a closed shared layout is made again"
+
+
+def test_a_lesson_page_sends_fewer_than_a_hundred_widget_models(content, monkeypatch):
+    monkeypatch.setattr(w.Layout, "get_state", w.Layout.get_state)
+    lean_layouts()
+    before = set(w.widgets.widget._instances)
+    Dashboard(content, params={"track": "patient", "section": "testing"})
+    made = set(w.widgets.widget._instances) - before
+    assert len(made) < 100, f"{len(made)} models (169 before layouts and styles were shared)"

@@ -17,6 +17,7 @@ from ..content.plain import HelpCard as HelpCardData
 from ..content.problems import ContentError, Problem
 from ..strings import Strings
 from ..widgets import LiveRegion, QuestionForm, TextEntry
+from ..widgets.lean import shared_layout
 
 if TYPE_CHECKING:
     from ..settings import LessonSettings
@@ -81,7 +82,7 @@ class HelpCard:
         self.card = _aid_data(content.help_card, "data/aids/help_card.yaml")
         self.t, self.on_change = t, on_change
         self.phones = {k: clean_phone(v) for k, v in (initial or {}).items() if k in PHONE_FIELDS}
-        self.figure = w.HTML(layout=w.Layout(width="100%"))
+        self.figure = w.HTML(layout=shared_layout(width="100%"))
         self.status = LiveRegion()
         labels = {"day": self.card.phone_label_day, "night": self.card.phone_label_night}
         self.entries = [TextEntry(on_add=partial(self.set_phone, key), label=labels[key],
@@ -89,7 +90,7 @@ class HelpCard:
                                   value=self.phones.get(key, "")) for key in PHONE_FIELDS]
         fields = w.VBox([w.HTML(f'<p class="h2l-note">{escape(self.card.phone_note)}</p>'), *self.entries,
                          self.status]).add_class("h2l-phone-fields")
-        self.widget = w.VBox([self.figure, fields], layout=w.Layout(width="100%")).add_class("h2l-aid")
+        self.widget = w.VBox([self.figure, fields], layout=shared_layout(width="100%")).add_class("h2l-aid")
         self.widget.add_class("h2l-help")
         self.show(self.phones)
 
@@ -159,7 +160,7 @@ class QuestionBuilder:
         self.group.observe(self._changed, names="value")
         self.own: list[str] = [q for q in initial if q not in self.offered][:MAX_OWN_QUESTIONS]
         self.keep = w.Checkbox(value=keep_own, description=t("keep_own_label"), indent=False,
-                               layout=w.Layout(width="100%"))
+                               layout=shared_layout(width="100%"))
         self.keep.add_class("h2l-keep")
         self.keep.observe(self._changed, names="value")
         self.entry = TextEntry(on_add=self.add_own, label=t("own_question_label"),
@@ -167,7 +168,7 @@ class QuestionBuilder:
                                max_length=MAX_OWN_QUESTION, multiline=True)
         self.status = LiveRegion()
         self.listing = w.HTML().add_class("h2l-my-list")
-        self.own_box = w.VBox([], layout=w.Layout(width="100%")).add_class("h2l-own-list")
+        self.own_box = w.VBox([], layout=shared_layout(width="100%")).add_class("h2l-own-list")
         tips = "".join(f"<li>{escape(tip)}</li>" for tip in data.tips)
         title = w.HTML(f'<h2>{escape(t("builder_title"))}</h2><p>{escape(t("builder_intro"))}</p>')
         self.widget = w.VBox([title, self.group, self.entry, self.status, self.own_box, self.listing, self.keep,
@@ -215,12 +216,12 @@ class QuestionBuilder:
     def _render(self) -> None:
         rows = []
         for k, question in enumerate(self.own):
-            remove = w.Button(description=self.t("own_question_remove", n=k + 1), layout=w.Layout(width="auto",
+            remove = w.Button(description=self.t("own_question_remove", n=k + 1), layout=shared_layout(width="auto",
                               min_height="44px"))
             remove.add_class("h2l-button").add_class("h2l-secondary")
             remove.on_click(lambda _b, k=k: self.remove_own(k))
-            rows.append(w.HBox([w.HTML(f"<p>{k + 1}. {escape(question)}</p>", layout=w.Layout(flex="1 1 auto")), remove]
-                               ).add_class("h2l-own-row"))
+            text = w.HTML(f"<p>{k + 1}. {escape(question)}</p>", layout=shared_layout(flex="1 1 auto"))
+            rows.append(w.HBox([text, remove]).add_class("h2l-own-row"))
         self.own_box.children = ((w.HTML(f'<p><strong>{escape(self.t("own_questions_title"))}</strong></p>'), *rows)
                                  if rows else ())
         chosen = self.chosen()

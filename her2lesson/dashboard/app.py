@@ -25,6 +25,7 @@ from ..quiz.views import CaseView
 from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets import BrowserStore, LiveRegion, ReadAloud, TextEntry
+from ..widgets.lean import own_layout, shared_layout
 from .aids import HelpCard, IhcExplainer, QuestionBuilder, SelfCarePlan, source_list
 from .events import (
     Answered,
@@ -99,29 +100,29 @@ class Dashboard:
         self.announcer = LiveRegion()
         self.announcer.add_class("h2l-sr-only")
         self.notices = LiveRegion()
-        self.account = w.VBox(layout=w.Layout(width="100%"))
+        self.account = w.VBox(layout=shared_layout(width="100%"))
         self.account.add_class("h2l-account")
         self.progress = w.HTML().add_class("h2l-progress")
-        self.nav = w.VBox(layout=w.Layout(width="auto"))
+        self.nav = w.VBox(layout=shared_layout(width="auto"))
         self.nav.add_class("h2l-nav")
         self.nav_buttons: list[w.Button] = []
-        self.main = w.VBox(layout=w.Layout(width="100%"))
+        self.main = w.VBox(layout=shared_layout(width="100%"))
         self.main.add_class("h2l-main")
         self.prev_button = self._button(self.t("previous"), lambda: self.go(self.index - 1), "h2l-secondary")
         self.next_button = self._button(self.t("next"), lambda: self.go(self.index + 1), "h2l-primary")
-        self.pager = w.HBox([self.prev_button, self.next_button], layout=w.Layout(justify_content="space-between"))
+        self.pager = w.HBox([self.prev_button, self.next_button], layout=shared_layout(justify_content="space-between"))
         self.pager.add_class("h2l-pager")
         self.size = w.Dropdown(options=[(self.t("size_normal"), "normal"), (self.t("size_large"), "large"),
                                         (self.t("size_larger"), "larger")],
                                value="larger" if self.facilitator else "normal", description=self.t("text_size"),
-                               style={"description_width": "initial"}, layout=w.Layout(width="auto"))
+                               style={"description_width": "initial"}, layout=shared_layout(width="auto"))
         self.contrast = w.Checkbox(value=False, description=self.t("high_contrast"), indent=False,
-                                   layout=w.Layout(width="auto"))
+                                   layout=shared_layout(width="auto"))
         self.size.observe(self._comfort, names="value")
         self.contrast.observe(self._comfort, names="value")
         self.display_store = BrowserStore(on_loaded=self._display_loaded, key="her2lesson.display")
         self.comfort = w.HBox([self.size, self.contrast]).add_class("h2l-comfort")
-        self.comfort.layout.display = "none"
+        own_layout(self.comfort).display = "none"
         self.display_button = self._button(self.t("display_settings"), self.toggle_display, "h2l-secondary")
         self.display_button.add_class("h2l-display-toggle")
         self.contents_button = self._button(self.t("contents"), self.toggle_contents, "h2l-secondary")
@@ -137,10 +138,11 @@ class Dashboard:
                    ).add_class("h2l-header-row"),
             self.comfort, self.progress])
         header.add_class("h2l-header")
-        self.body = w.HBox([self.nav, w.VBox([self.read_aloud, self.main, self.pager], layout=w.Layout(width="100%"))])
+        column = w.VBox([self.read_aloud, self.main, self.pager], layout=shared_layout(width="100%"))
+        self.body = w.HBox([self.nav, column])
         self.body.add_class("h2l-body")
         self.widget = w.VBox([header, self.announcer, self.notices, self.account, self.body, self.display_store],
-                             layout=w.Layout(width="100%"))
+                             layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-app")
         if self.presenter:
             self.widget.add_class("h2l-presenter")
@@ -158,8 +160,8 @@ class Dashboard:
             self.show_start()
 
     # --- building blocks ------------------------------------------------------------------------------------------
-    def _button(self, label: str, action: Callable[[], None], cls: str) -> w.Button:
-        button = w.Button(description=label, layout=w.Layout(width="auto", min_height="44px"))
+    def _button(self, label: str, action: Callable[[], None], cls: str, width: str = "auto") -> w.Button:
+        button = w.Button(description=label, layout=shared_layout(width=width, min_height="44px"))
         button.add_class("h2l-button").add_class(cls)
         button.on_click(lambda _b: action())
         return button
@@ -206,8 +208,7 @@ class Dashboard:
                        + ("" if self.facilitator else f'<p>{escape(self.t(text))}</p>'))
         choices = []
         for track in TRACKS if not self.facilitator else ("patient", "nurse"):
-            button = self._button(self.t(f"track_{track}"), partial(self.choose_track, track), "h2l-track")
-            button.layout.width = "100%"
+            button = self._button(self.t(f"track_{track}"), partial(self.choose_track, track), "h2l-track", "100%")
             note = w.HTML(f'<p class="h2l-track-note">{escape(self.t(f"track_{track}_note"))}</p>')
             choices.append(w.VBox([button, note]))
         after = [w.HTML(f'<p class="h2l-note">{escape(self.t("not_advice"))}</p>')]
@@ -217,9 +218,9 @@ class Dashboard:
         self.main.children = (w.VBox([*([languages] if languages else []), intro, *choices, *after]
                                      ).add_class("h2l-start"),)
         self.account.children = ()
-        self.nav.layout.display = "none"
-        self.pager.layout.display = "none"
-        self.contents_button.layout.display = "none"
+        own_layout(self.nav).display = "none"
+        own_layout(self.pager).display = "none"
+        own_layout(self.contents_button).display = "none"
         self._update_progress()
 
     def show_facilitator_entry(self) -> None:
@@ -233,8 +234,8 @@ class Dashboard:
         else:
             self.facilitator_status.say(f"<p>{escape(self.t('facilitator_off'))}</p>", "h2l-live h2l-info")
         self.main.children = (w.VBox(parts).add_class("h2l-start"),)
-        self.nav.layout.display = "none"
-        self.pager.layout.display = "none"
+        own_layout(self.nav).display = "none"
+        own_layout(self.pager).display = "none"
 
     def enter_facilitator(self, typed: object) -> bool:
         """Compare as bytes (any text a visitor types is safe to compare); on a match, the group view starts."""
@@ -254,12 +255,12 @@ class Dashboard:
         """A "Coming back?" button that opens the box for a resume code right below it."""
         entry = TextEntry(on_add=self._resume_typed, label=self.t("resume_label"), button_label=self.t("resume_button"),
                           max_length=20, autocomplete="off")
-        entry.layout.display = "none"
-        box = w.VBox([], layout=w.Layout(width="100%")).add_class("h2l-resume")
+        own_layout(entry).display = "none"
+        box = w.VBox([], layout=shared_layout(width="100%")).add_class("h2l-resume")
 
         def open_box() -> None:
-            entry.layout.display = None
-            toggle.layout.display = "none"
+            own_layout(entry).display = None
+            own_layout(toggle).display = "none"
             entry.send({"focus": True})
 
         toggle = self._button(self.t("coming_back"), open_box, "h2l-secondary")
@@ -287,9 +288,9 @@ class Dashboard:
         self.pages.append(Page(HANDOUT, self.t("handout_title")))
         self.nav_buttons = [self._nav_button(i) for i in range(len(self.pages))]
         self.nav.children = tuple(self.nav_buttons)
-        self.nav.layout.display = None
-        self.pager.layout.display = None
-        self.contents_button.layout.display = None
+        own_layout(self.nav).display = None
+        own_layout(self.pager).display = None
+        own_layout(self.contents_button).display = None
         self.announcer.say(escape(self.t("track_chosen", track=self.t(f"track_{track}"))))
         self._show_account()
         self._emit(TrackChosen(track))
@@ -387,9 +388,8 @@ class Dashboard:
         self.notice(self.t("welcome_back", title=self.current.title))
 
     def _nav_button(self, i: int) -> w.Button:
-        button = self._button(self.pages[i].title, lambda: self.go(i), "h2l-nav-item")
+        button = self._button(self.pages[i].title, lambda: self.go(i), "h2l-nav-item", "100%")
         button.add_class(f"h2l-nav-{self.pages[i].id}")  # the page script follows Back/Forward with it
-        button.layout.width = "100%"
         return button
 
     # --- navigation -----------------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ class Dashboard:
             widget = Stepper(steps, self.t, on_past_end=lambda: self.go(index + 1),
                              on_before_start=(lambda: self.go(index - 1)) if index else None).widget
         else:
-            widget = w.VBox([step for step, _label in steps], layout=w.Layout(width="100%"))
+            widget = w.VBox([step for step, _label in steps], layout=shared_layout(width="100%"))
         widget.add_class("h2l-section").add_class(f"h2l-sec-{page.id}")  # the address follows the part shown
         return widget
 
@@ -501,7 +501,7 @@ class Dashboard:
         if exam:
             self.finish = FinishPanel(quiz, self.settings, self.t, on_name=self._set_name, retake=self.retake_final,
                                       content=self.content, open_section=lambda sid: self.go(self.position_of(sid)))
-            return w.VBox([quiz.widget, self.finish.widget], layout=w.Layout(width="100%"))
+            return w.VBox([quiz.widget, self.finish.widget], layout=shared_layout(width="100%"))
         if self.facilitator or self.presenter:
             return self._question_steps(quiz)
         return quiz.widget
@@ -514,7 +514,8 @@ class Dashboard:
             reveal.add_class("h2l-reveal")
             asked = view.q.story if isinstance(view, CaseView) else view.q.prompt
             label = self.t("quiz_step", n=k, prompt=asked if len(asked) <= 90 else asked[:87].rsplit(" ", 1)[0] + "...")
-            steps.append((w.VBox([view.widget, reveal], layout=w.Layout(width="100%")).add_class("h2l-quiz"), label))
+            box = w.VBox([view.widget, reveal], layout=shared_layout(width="100%")).add_class("h2l-quiz")
+            steps.append((box, label))
         return steps
 
     # --- what the learner did -------------------------------------------------------------------------------------
@@ -578,7 +579,8 @@ class Dashboard:
 
     def toggle_display(self) -> None:
         """Text size and contrast live behind one button, so the header stays one slim line on a phone."""
-        self.comfort.layout.display = None if self.comfort.layout.display == "none" else "none"
+        layout = own_layout(self.comfort)
+        layout.display = None if layout.display == "none" else "none"
 
     def _display_loaded(self, saved: str | None) -> None:
         """Put back the text size and contrast this browser chose last time."""

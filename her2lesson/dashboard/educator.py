@@ -27,6 +27,7 @@ from ..records import Cohort, CohortResults, Store, Verification, verify
 from ..records.results import question_prompts
 from ..strings import Strings
 from ..widgets import LiveRegion, TextEntry
+from ..widgets.lean import own_layout, shared_layout
 
 CHART_ROWS = 10
 
@@ -109,10 +110,10 @@ class CertificateCheck:
                                   button_label=t("educator_cert_check"), max_length=40)
         self.name_entry = TextEntry(on_add=self.check_name, label=t("educator_cert_name_label"),
                                     button_label=t("educator_cert_name_check"), max_length=MAX_NAME)
-        self.name_entry.layout.display = "none"  # offered once an ID is found
+        own_layout(self.name_entry).display = "none"  # offered once an ID is found
         self.result = LiveRegion()
         intro = w.HTML(f'<h2>{escape(t("educator_cert_title"))}</h2><p>{escape(t("educator_cert_intro"))}</p>')
-        self.widget = w.VBox([intro, self.id_entry, self.name_entry, self.result], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([intro, self.id_entry, self.name_entry, self.result], layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-aid").add_class("h2l-certificate-check")
 
     def check(self, typed_id: str, name: str | None = None) -> Verification | None:
@@ -125,7 +126,7 @@ class CertificateCheck:
             self.result.say(f"<p>{escape(self.t('records_unavailable'))}</p>", "h2l-live h2l-info")
             return None
         self.checked_id = found.typed_id if found.certificate else ""
-        self.name_entry.layout.display = None if found.certificate else "none"
+        own_layout(self.name_entry).display = None if found.certificate else "none"
         self.result.say(verification_html(found, self.t), "h2l-live " + ("h2l-right" if found.genuine else "h2l-wrong"))
         return found
 
@@ -149,7 +150,7 @@ class ClassReady:
         self.entry = TextEntry(on_add=self.get_ready, label=t("educator_ready_label"), placeholder="",
                                button_label=t("educator_ready_button"), max_length=4, autocomplete="off")
         intro = w.HTML(f'<h2>{escape(t("educator_ready_title"))}</h2><p>{escape(t("educator_ready_intro"))}</p>')
-        self.widget = w.VBox([intro, self.entry, self.status], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([intro, self.entry, self.status], layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-class-ready")
         self._timer: threading.Timer | None = None
 
@@ -236,12 +237,12 @@ class GradeList:
         self._send = send
         self.cohort_id: int | None = None
         self.table = w.HTML()
-        self.buttons = w.VBox(layout=w.Layout(width="100%"))
+        self.buttons = w.VBox(layout=shared_layout(width="100%"))
         self.status = LiveRegion()
         intro = w.HTML(f'<h2>{escape(t("educator_grades_title"))}</h2><p>{escape(t("educator_grades_intro"))}</p>')
-        self.widget = w.VBox([intro, self.table, self.buttons, self.status], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([intro, self.table, self.buttons, self.status], layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-grades")
-        self.widget.layout.display = "none"  # shown for a course with launched learners
+        own_layout(self.widget).display = "none"  # shown for a course with launched learners
 
     def show(self, cohort_id: int) -> None:
         self.cohort_id = cohort_id
@@ -250,7 +251,7 @@ class GradeList:
             grades = store.lti_grades(cohort_id=cohort_id) if store is not None else []
         except Exception:  # noqa: BLE001 - the results above still show
             grades = []
-        self.widget.layout.display = None if grades else "none"
+        own_layout(self.widget).display = None if grades else "none"
         rows = "".join(
             f"<tr><td>{escape(g.label)}</td><td>{'' if g.score is None else str(g.score) + '%'}</td>"
             f"<td>{escape(self._status(g))}</td><td>{g.tries}</td></tr>" for g in grades)
@@ -264,7 +265,7 @@ class GradeList:
         for g in grades:
             if g.status == "failed":
                 button = w.Button(description=self.t("educator_grades_resend", learner=g.label),
-                                  layout=w.Layout(width="auto", min_height="44px"))
+                                  layout=shared_layout(width="auto", min_height="44px"))
                 button.add_class("h2l-button").add_class("h2l-secondary").add_class("h2l-resend")
                 button.on_click(lambda _b, lid=g.learner_id: self.send_again(lid))
                 buttons.append(button)
@@ -312,22 +313,22 @@ class EducatorView:
         self.entry = TextEntry(on_add=self.open, label=t("educator_code_label"), placeholder="",
                                button_label=t("educator_open"), max_length=64)
         self.refresh_button = w.Button(description=t("educator_refresh"),
-                                       layout=w.Layout(width="auto", min_height="44px"))
+                                       layout=shared_layout(width="auto", min_height="44px"))
         self.refresh_button.add_class("h2l-button").add_class("h2l-secondary")
         self.refresh_button.on_click(lambda _b: self.refresh())
         # results by the language learners chose: everyone, or one language (when the module has more than one)
         self.language = w.Dropdown(options=[(t("educator_language_all"), "")] + [
             (language.name, code) for code, language in content.languages.items()],
             value="", description=t("educator_language_filter"), style={"description_width": "initial"})
-        self.language.layout.display = None if len(content.languages) > 1 else "none"
+        own_layout(self.language).display = None if len(content.languages) > 1 else "none"
         self.language.observe(lambda _change: self.refresh(), names="value")
         self.report = w.HTML()
         intro = w.HTML(f'<h1>{escape(t("educator_title"))}</h1><p>{escape(t("educator_intro"))}</p>')
-        self.results_box = w.VBox([self.entry, self.status, self.report], layout=w.Layout(width="100%"))
+        self.results_box = w.VBox([self.entry, self.status, self.report], layout=shared_layout(width="100%"))
         self.certificates = CertificateCheck(t, store)
-        self.panel = w.VBox([intro, self.results_box, self.certificates.widget], layout=w.Layout(width="100%"))
+        self.panel = w.VBox([intro, self.results_box, self.certificates.widget], layout=shared_layout(width="100%"))
         self.panel.add_class("h2l-main").add_class("h2l-educator-view")
-        self.widget = w.VBox([self.panel], layout=w.Layout(width="100%")).add_class("h2l-app")
+        self.widget = w.VBox([self.panel], layout=shared_layout(width="100%")).add_class("h2l-app")
         self.grades = GradeList(t, store, scored_check(content))
         external = external or from_environ()
         if external is not None and external.role == "educator" and external.cohort:

@@ -19,6 +19,7 @@ from ..records import Store, open_store
 from ..settings import LessonSettings
 from ..strings import Strings
 from ..widgets import LiveRegion, TextEntry
+from ..widgets.lean import shared_layout
 from .review import sections_to_review
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ class FinishPanel:
         their IDs can be checked. `content` and `open_section` give a fail its list of parts to look at again."""
         self.quiz, self.settings, self.t = quiz, settings, t
         self.content, self.open_section, self._records = content, open_section, records
-        self.retake_button = w.Button(description=t("final_retake"), layout=w.Layout(width="auto", min_height="44px"))
+        self.retake_button = w.Button(description=t("final_retake"),
+                                      layout=shared_layout(width="auto", min_height="44px"))
         self.retake_button.add_class("h2l-button").add_class("h2l-primary")
         if retake:
             self.retake_button.on_click(lambda _b: retake())
@@ -47,9 +49,9 @@ class FinishPanel:
                                placeholder=t("certificate_name_placeholder"), button_label=t("certificate_make"),
                                max_length=MAX_NAME, autocomplete="name")
         self.link = w.HTML()
-        self.review = w.VBox(layout=w.Layout(width="100%"))
+        self.review = w.VBox(layout=shared_layout(width="100%"))
         self.review.add_class("h2l-review")
-        self.widget = w.VBox([self.status], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([self.status], layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-finish")
         self.update(quiz.score())
 
@@ -126,7 +128,7 @@ class FinishPanel:
         buttons = []
         for section_id, title in parts:
             button = w.Button(description=title, tooltip=self.t("final_review_open", title=title),
-                              layout=w.Layout(width="auto", min_height="44px"))
+                              layout=shared_layout(width="auto", min_height="44px"))
             button.add_class("h2l-button").add_class("h2l-secondary").add_class("h2l-review-link")
             button.on_click(lambda _b, sid=section_id: self.open_section(sid))
             buttons.append(button)

@@ -15,6 +15,7 @@ from ..content import Content
 from ..content.notebooks import Section
 from ..documents import Handout, HelpTierText, handout_pdf
 from ..strings import Strings
+from ..widgets.lean import shared_layout
 from .aids import help_card_html
 from .sections import key_points
 
@@ -26,7 +27,7 @@ class HandoutPanel:
         self.content, self.sections, self.t = content, list(sections), t
         self.questions, self.plan, self.code, self.phones = questions, plan, code, phones
         self.preview = w.HTML()
-        self.make = w.Button(description=t("handout_make"), layout=w.Layout(width="auto", min_height="44px"))
+        self.make = w.Button(description=t("handout_make"), layout=shared_layout(width="auto", min_height="44px"))
         self.make.add_class("h2l-button").add_class("h2l-primary")
         self.make.on_click(lambda _b: self.build_pdf())
         self.link = w.HTML()
@@ -34,7 +35,7 @@ class HandoutPanel:
                               f'{escape(t("handout_print"))}</button>')
         intro = w.HTML(f'<h1>{escape(t("handout_title"))}</h1><p>{escape(t("handout_intro"))}</p>')
         self.widget = w.VBox([intro, w.HBox([self.make, print_button]).add_class("h2l-buttons"), self.link,
-                              self.preview], layout=w.Layout(width="100%"))
+                              self.preview], layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-handout").add_class("h2l-sec-handout")
         self.refresh()
 

@@ -15,6 +15,7 @@ import ipywidgets as w
 from ..content import Content
 from ..content.notebooks import Section
 from ..strings import Strings
+from ..widgets.lean import shared_layout
 from .sections import View, block_html
 
 
@@ -34,7 +35,7 @@ def presenter_panel(section: Section | None, content: Content, labels: list[str]
         f'</div>'
         f'<h2>{escape(t("presenter_steps"))}</h2><ol class="h2l-steps">{steps}</ol>'
         + (notes or f'<p>{escape(t("presenter_none"))}</p>'),
-        layout=w.Layout(width="100%"))
+        layout=shared_layout(width="100%"))
 
 
 def reveal_answer(view: Any) -> None:

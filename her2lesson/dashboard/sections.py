@@ -12,6 +12,7 @@ from ..content import Content
 from ..content.notebooks import GLOSSARY_LINK, Block, Section
 from ..content.plain import ENGLISH
 from ..strings import Strings
+from ..widgets.lean import shared_layout
 from .markdown import to_html
 
 BOX_ROLES = {
@@ -97,7 +98,7 @@ def section_steps(section: Section, content: Content, view: View, t: Strings,
     def flush() -> None:
         nonlocal label
         if pending:
-            steps.append((w.HTML("".join(pending), layout=w.Layout(width="100%")).add_class("h2l-prose"),
+            steps.append((w.HTML("".join(pending), layout=shared_layout(width="100%")).add_class("h2l-prose"),
                           label or section.title))
             pending.clear()
             label = ""

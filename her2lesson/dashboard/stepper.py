@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ..strings import Strings
 from ..widgets import LiveRegion
+from ..widgets.lean import shared_layout
 from .sections import Step
 
 
@@ -24,17 +25,17 @@ class Stepper:
         self.t = t
         self.on_past_end, self.on_before_start = on_past_end, on_before_start
         self.index = 0
-        self.stage = w.VBox(layout=w.Layout(width="100%"))
+        self.stage = w.VBox(layout=shared_layout(width="100%"))
         self.stage.add_class("h2l-stage")
         self.position = LiveRegion()
-        self.back = w.Button(description=t("step_back"), layout=w.Layout(width="auto", min_height="44px"))
-        self.forward = w.Button(description=t("step_forward"), layout=w.Layout(width="auto", min_height="44px"))
+        self.back = w.Button(description=t("step_back"), layout=shared_layout(width="auto", min_height="44px"))
+        self.forward = w.Button(description=t("step_forward"), layout=shared_layout(width="auto", min_height="44px"))
         self.back.add_class("h2l-button").add_class("h2l-secondary").add_class("h2l-step-prev")
         self.forward.add_class("h2l-button").add_class("h2l-primary").add_class("h2l-step-next")
         self.back.on_click(lambda _b: self.step(-1))
         self.forward.on_click(lambda _b: self.step(1))
         self.controls = w.HBox([self.back, self.position, self.forward]).add_class("h2l-stepper")
-        self.widget = w.VBox([self.stage, self.controls], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([self.stage, self.controls], layout=shared_layout(width="100%"))
         self.show(0)
 
     def step(self, delta: int) -> None:

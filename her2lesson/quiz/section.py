@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from ..content.plain import TRACK_AUDIENCES, Bank, Content
 from ..strings import Strings
+from ..widgets.lean import shared_layout
 from .grading import QuestionRecord, Score, score
 from .ledger import ScoredCheck
 from .views import Listener, QuestionView, QuizOptions, make_view, views_records, weight
@@ -64,7 +65,7 @@ class QuizView:
                          f'<p>{escape(strings(intro))}</p>')
         self.score_line = w.HTML().add_class("h2l-score")
         self.widget = w.VBox([heading] + [v.widget for v in self.views] + [self.score_line],
-                             layout=w.Layout(width="100%"))
+                             layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-quiz").add_class("h2l-checkpoint" if checkpoint else "h2l-part-check")
         self._update_score()
 

@@ -29,6 +29,7 @@ from ..content.plain import (
 )
 from ..strings import Strings
 from ..widgets import QuestionForm
+from ..widgets.lean import shared_layout
 from .grading import (
     QuestionRecord,
     choice_is_right,
@@ -536,7 +537,7 @@ class CaseView:
                        heading=strings("case_part_n_of_m", n=number + k, m=total, k=k + 1, parts=count))
             for k, part in enumerate(question.parts)
         ]
-        self.widget = w.VBox([story] + [p.widget for p in self.parts], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([story] + [p.widget for p in self.parts], layout=shared_layout(width="100%"))
         self.widget.add_class("h2l-case")
         self.answerables: list[QuestionView[Any]] = list(self.parts)  # as the content's `answerables`: each part
 
