@@ -80,14 +80,19 @@ def nearest_rank(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def kernel_message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, str]:
-    """A Jupyter message for the kernel websocket's shell channel: (its msg_id, its JSON text)."""
-    msg_id = uuid.uuid4().hex
-    return msg_id, json.dumps({
-        "header": {"msg_id": msg_id, "username": "bench", "session": session, "msg_type": msg_type,
+def _message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> dict:
+    """A Jupyter message for the kernel's shell channel, as a dict."""
+    return {
+        "header": {"msg_id": uuid.uuid4().hex, "username": "bench", "session": session, "msg_type": msg_type,
                    "version": "5.3", "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
         "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell", "buffers": [],
-    })
+    }
+
+
+def kernel_message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, str]:
+    """A Jupyter message for the kernel websocket's shell channel: (its msg_id, its JSON text)."""
+    msg = _message(msg_type, session, content, metadata)
+    return msg["header"]["msg_id"], json.dumps(msg)
 
 
 # What Voila's page speaks (JupyterLab's kernel client): the server passes the kernel's frames on without parsing
@@ -97,8 +102,8 @@ V1 = "v1.kernel.websocket.jupyter.org"
 
 def v1_message(msg_type: str, session: str, content: dict, metadata: dict | None = None) -> tuple[str, bytes]:
     """`kernel_message` in the v1 binary framing: a count, offsets, the channel name, then each JSON part."""
-    msg_id, text = kernel_message(msg_type, session, content, metadata)
-    msg = json.loads(text)
+    msg = _message(msg_type, session, content, metadata)
+    msg_id = msg["header"]["msg_id"]
     parts = [json.dumps(msg[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
     channel = b"shell"
     offsets = [8 * (len(parts) + 3), 8 * (len(parts) + 3) + len(channel)]

@@ -67,7 +67,7 @@ def free_memory_mb(meminfo: Path = Path("/proc/meminfo"), cgroup: Path = Path("/
     return free
 
 
-def pool_entries(manager: Any) -> list[Any]:
+def _pool_entries(manager: Any) -> list[Any]:
     pools = getattr(manager, "_pools", {})
     return list(pools.get(getattr(manager, "notebook_path", None), []))
 
@@ -83,8 +83,9 @@ def started_ids(entries: Iterable[Any]) -> list[str]:
     return ids
 
 
-def _ready_ids(manager: Any) -> list[str]:
-    return started_ids(pool_entries(manager))
+def ready_ids(manager: Any) -> list[str]:
+    """Ids of the pool's kernels that have finished starting, oldest first."""
+    return started_ids(_pool_entries(manager))
 
 
 class ClassReadiness:
@@ -133,7 +134,7 @@ class ClassReadiness:
                 granted, self.limited_by = room, "learner cap"
         free = self.free_mb()
         if free is not None:
-            pooled = len(pool_entries(self.manager))
+            pooled = len(_pool_entries(self.manager))
             room = pooled + int(free * MEMORY_SHARE) // KERNEL_MB
             if room < granted:
                 granted, self.limited_by = room, "memory"
@@ -158,7 +159,7 @@ class ClassReadiness:
             self._set_size(min(self._size(), max(self.usual, self.remaining)))  # only ever shrinks here
 
     def _waiting_count(self) -> int:
-        started = _ready_ids(self.manager)
+        started = ready_ids(self.manager)
         if self.waiting is None:
             return len(started)
         waiting = set(self.waiting())
@@ -168,7 +169,7 @@ class ClassReadiness:
         """Grow the pool toward the places granted a few kernels at a time: sixty kernels started at once on two
         cores each take a minute, and the server itself stops answering (an educator's page, /health) meanwhile."""
         target = max(self.usual, self.remaining)
-        entries = len(pool_entries(self.manager))
+        entries = len(_pool_entries(self.manager))
         starting = entries - self._waiting_count()
         size = min(target, max(self.usual, entries + max(0, self.STARTING_AT_ONCE - starting)))
         self._set_size(size)
@@ -184,16 +185,16 @@ class ClassReadiness:
         if not self.supported:
             return
         target = max(self.usual, self.remaining)
-        surplus = len(pool_entries(self.manager)) - target
+        surplus = len(_pool_entries(self.manager)) - target
         if surplus < 0:
             self._apply()  # still growing toward the class: the next few
             return
         self._set_size(target)
-        for kernel_id in list(reversed(_ready_ids(self.manager)))[:surplus]:
+        for kernel_id in list(reversed(ready_ids(self.manager)))[:surplus]:
             await self.manager.shutdown_kernel(kernel_id)
 
     def status(self) -> Readiness:
-        entries = pool_entries(self.manager)
+        entries = _pool_entries(self.manager)
         ready = self._waiting_count()
         left = max(0, round((self.until - self.clock()) / 60)) if self.remaining else 0
         return Readiness(asked=self.asked if self.remaining else 0, granted=self.remaining, ready=ready,

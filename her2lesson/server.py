@@ -313,7 +313,7 @@ class LessonPageHandler(TornadoVoilaHandler):
         if readiness is not None and self.request.method == "GET":
             readiness.page_claimed()
         if self.request.method == "GET" and hasattr(self.kernel_manager, "fill_delay"):
-            ready_left = len(class_ready.started_ids(class_ready.pool_entries(self.kernel_manager))) - 1
+            ready_left = len(class_ready.ready_ids(self.kernel_manager)) - 1
             self.kernel_manager.fill_delay = REFILL.delay(ready_left)  # read by Voila when this page takes its kernel
         self._name_the_learner(app)
         if self._finished:
@@ -698,7 +698,7 @@ class LessonVoila(Voila):
             base = self.base_url.rstrip("/") + "/"
             PRELOADS.use_bundle(self.bundle.address(self.base_url),
                                 {base + address for address in self.bundle.included})
-            PACKED.get(str(self.bundle.directory / self.bundle.name), set())  # packing starts now
+            PACKED.pack_soon(str(self.bundle.directory / self.bundle.name))
 
     def init_handlers(self) -> list:
         # The lesson's own log lines (a full module, a class getting ready, a failed write) go where Voila's go,

@@ -77,6 +77,14 @@ class PackedFiles:
         self._pack_later(path, stamp)
         return None
 
+    def pack_soon(self, path: str) -> None:
+        """Start packing `path` now, before anyone asks for it (the page bundle, at server start)."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        self._pack_later(path, (stat.st_size, stat.st_mtime_ns))
+
     def _pack_later(self, path: str, stamp: tuple[int, int]) -> None:
         with self._lock:
             if path in self._pending or self.used >= self.budget:
