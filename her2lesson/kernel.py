@@ -12,9 +12,18 @@ import sys
 
 def main() -> None:
     sys.modules["debugpy"] = None  # type: ignore[assignment]  # `import debugpy` now fails: no debugger
-    from ipykernel.kernelapp import launch_new_instance
+    from ipykernel.kernelapp import IPKernelApp
 
-    launch_new_instance()
+    app = IPKernelApp.instance()
+    app.initialize()
+    if "ipywidgets" in sys.modules:
+        # Imported before this kernel existed (a kernel forked from the zygote, kernel_zygote.py): ipywidgets
+        # registers its comm targets on import only inside a kernel, so register them now, or the page's widget
+        # manager finds no `jupyter.widget.control` target and falls back to asking for each widget on its own.
+        import ipywidgets
+
+        ipywidgets.register_comm_target()
+    app.start()
 
 
 if __name__ == "__main__":

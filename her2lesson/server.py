@@ -40,7 +40,7 @@ from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFile
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from . import class_ready, identity, page_bundle
+from . import class_ready, identity, kernel_fork, page_bundle
 from .compiled_templates import use_compiled_templates
 from .page_words import COOKIE, server_words
 from .paths import SHARE_DIR, TEMPLATE_NAME
@@ -675,6 +675,9 @@ class LessonVoila(Voila):
                         self.identity_secret = store.identity_secret()
             self.lti = lti.start(self.lti_config, self.identity_secret, lambda: open_store(create=False),
                                  self.base_url)
+        # Kernels are forked from a warm parent (kernel_fork.py); it copies this process's environment, so it starts
+        # after the secrets above have left it, and before the pool asks for its first kernel.
+        kernel_fork.start_zygote()
         settings = super().init_settings()
         settings["default_handler_class"] = with_error_pages(NotFoundHandler)
         if self.lti is not None:  # the platforms' pages frame the module (Jupyter's default allows only this site)
