@@ -126,8 +126,12 @@ class ForkedKernel:
         return code
 
     def send_signal(self, signum: int) -> None:
+        """Like Popen's: a kernel that has ended is not signalled (its pid may belong to another process by now)."""
         if self.poll() is None:
-            os.kill(self.pid, signum)
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass  # it ended a moment ago; its exit code is on the way
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -139,20 +143,25 @@ class ForkedKernel:
 async def fork_kernel(zygote: Zygote, cmd: list[str], env: dict[str, str], cwd: str) -> ForkedKernel:
     """Ask the zygote for a kernel; raises OSError, ValueError or TimeoutError when it cannot give one."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + READY_TIMEOUT_S
+    started = loop.time()
     while not zygote.ready():  # only while the server starts: the zygote is still importing
-        if not zygote.alive or loop.time() > deadline:
+        if not zygote.alive or loop.time() > started + READY_TIMEOUT_S:
             raise OSError("the kernel zygote is not running")
         await asyncio.sleep(0.05)
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.setblocking(False)
+    until = time.monotonic() + ANSWER_TIMEOUT_S  # the zygote refuses the request after this, so no kernel is orphaned
+
+    def left() -> float:
+        return max(0.0, until - time.monotonic())
+
     try:
-        request = json.dumps({"argv": cmd, "env": env, "cwd": cwd}).encode() + b"\n"
-        await asyncio.wait_for(loop.sock_connect(conn, zygote.address), ANSWER_TIMEOUT_S)
-        await asyncio.wait_for(loop.sock_sendall(conn, request), ANSWER_TIMEOUT_S)
+        request = json.dumps({"argv": cmd, "env": env, "cwd": cwd, "deadline": until}).encode() + b"\n"
+        await asyncio.wait_for(loop.sock_connect(conn, zygote.address), left())
+        await asyncio.wait_for(loop.sock_sendall(conn, request), left())
         data = b""
         while b"\n" not in data:
-            part = await asyncio.wait_for(loop.sock_recv(conn, 4096), ANSWER_TIMEOUT_S)
+            part = await asyncio.wait_for(loop.sock_recv(conn, 4096), left())
             if not part:
                 raise OSError("the kernel zygote closed the connection")
             data += part
@@ -169,9 +178,20 @@ async def fork_kernel(zygote: Zygote, cmd: list[str], env: dict[str, str], cwd: 
 class ForkProvisioner(LocalProvisioner):
     """LocalProvisioner whose kernels come from the zygote when there is one (see the module's docstring)."""
 
+    async def send_signal(self, signum: int) -> None:
+        """The kernel's group, as LocalProvisioner does, but never once the kernel has ended (its group's id may be
+        another process's by then: the zygote reaps its kernels at once, so no zombie holds the number)."""
+        if isinstance(self.process, ForkedKernel) and self.process.poll() is not None:
+            return
+        await super().send_signal(signum)
+
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         zygote = ZYGOTE
         if zygote is None or cmd[1:3] != ["-m", KERNEL_MODULE]:
+            return await super().launch_kernel(cmd, **kwargs)
+        if not zygote.alive:  # it died: a new one for the kernels to come, and this one starts the usual way
+            log.warning("kernel zygote: it stopped (exit code %s); starting a new one", zygote.process.returncode)
+            start_zygote()
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())

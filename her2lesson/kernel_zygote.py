@@ -6,8 +6,11 @@ has already imported all that starts in milliseconds, and the imported code stay
 memory per learner). The server (kernel_fork.py) starts this process once and asks it for kernels over a Unix socket
 in a private folder.
 
-Protocol, one connection per kernel: the server sends one JSON line {"argv": [...], "env": {...}, "cwd": "..."};
-this process answers {"pid": N} once the kernel is in its own session, and {"exit": code} when the kernel ends.
+Protocol, one connection per kernel: the server sends one JSON line {"argv": [...], "env": {...}, "cwd": "...",
+"deadline": T} (T on the machine's monotonic clock, which all processes share); this process answers {"pid": N} once
+the kernel is in its own session, and {"exit": code} when the kernel ends. A request past its deadline is refused (the
+server has started that kernel the usual way by then), and a kernel whose connection closes, or whose pid could not be
+sent, is killed: no kernel ever runs that the server does not know of.
 
 Nothing that starts a thread, an event loop or a ZeroMQ context may run here before a fork: a child would inherit
 it half-made.
@@ -21,10 +24,12 @@ import select
 import signal
 import socket
 import sys
+import time
 from typing import Any
 
 KERNEL_MODULE = "her2lesson.kernel"
 READ_LIMIT = 1 << 20  # one request: argv, environment and folder
+READ_WITHIN_S = 5.0
 PRELOAD = (KERNEL_MODULE, "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.comm", "ipywidgets", "anywidget",
            "her2lesson.dashboard")
 
@@ -44,9 +49,14 @@ def preload() -> None:
 
 
 def _read_request(conn: socket.socket) -> dict[str, Any]:
-    conn.settimeout(5)
+    """One request, read within READ_WITHIN_S in all (a stalled sender cannot hold up the others)."""
+    until = time.monotonic() + READ_WITHIN_S
     data = b""
     while not data.endswith(b"\n"):
+        left = until - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        conn.settimeout(left)
         part = conn.recv(65536)
         if not part:
             raise ConnectionError("the server closed the connection before its request ended")
@@ -54,12 +64,16 @@ def _read_request(conn: socket.socket) -> dict[str, Any]:
         if len(data) > READ_LIMIT:
             raise ValueError("request too long")
     request = json.loads(data)
+    if not isinstance(request, dict):
+        raise ValueError("a request is a JSON object")
     argv = request.get("argv")
     if not (isinstance(argv, list) and len(argv) >= 3 and argv[1:3] == ["-m", KERNEL_MODULE]
             and all(isinstance(a, str) for a in argv)):
         raise ValueError(f"only `python -m {KERNEL_MODULE} ...` kernels are forked here")
     if not isinstance(request.get("env"), dict) or not isinstance(request.get("cwd"), str):
         raise ValueError("a request names the kernel's environment and folder")
+    if not isinstance(request.get("deadline"), (int, float)) or time.monotonic() > request["deadline"]:
+        raise TimeoutError("the request came too late: the server no longer waits for it")
     return request
 
 
@@ -103,6 +117,9 @@ def _become_kernel(request: dict[str, Any], inherited: list[int], ready_fd: int)
         traceback.print_exc()
     finally:
         try:
+            import atexit
+
+            atexit._run_exitfuncs()  # what a kernel's normal exit runs (ipykernel closes its sockets and threads)
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
@@ -120,14 +137,48 @@ def serve(path: str, parent_pid: int) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() through the pipe when a kernel ends
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server; it stops its kernels itself
     kernels: dict[int, socket.socket] = {}  # kernel pid -> the connection to tell when it ends
+    own = [listener.fileno(), wake_r, wake_w]
     while os.getppid() == parent_pid:
-        readable, _, _ = select.select([listener.fileno(), wake_r], [], [], 0.5)
+        watched = {conn.fileno(): pid for pid, conn in kernels.items() if conn.fileno() >= 0}
+        readable, _, _ = select.select([listener.fileno(), wake_r, *watched], [], [], 0.5)
         if wake_r in readable:
             os.read(wake_r, 4096)
         _reap(kernels)
+        for fd in readable:
+            if fd in watched and watched[fd] in kernels:
+                _server_side_closed(watched[fd], kernels)
         if listener.fileno() in readable:
-            conn, _ = listener.accept()
-            _fork_one(conn, kernels, [listener.fileno(), wake_r, wake_w])
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # out of files for a moment: the server's own timeout starts that kernel the usual way
+                continue
+            try:
+                _fork_one(conn, kernels, own)
+            except Exception as error:  # noqa: BLE001 - one bad request must not end every learner's kernel
+                _send(conn, {"error": f"cannot fork: {error}"})
+                conn.close()
+
+
+def _server_side_closed(pid: int, kernels: dict[int, socket.socket]) -> None:
+    """The server only speaks first; a readable kernel connection means it closed: it no longer knows this kernel."""
+    conn = kernels[pid]
+    try:
+        conn.setblocking(False)
+        if conn.recv(1):
+            return  # nothing is expected, but nothing is lost either
+    except BlockingIOError:
+        return
+    except OSError:
+        pass
+    _kill_group(pid)
+    conn.close()  # the exit is reaped as usual, and told to no one
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def _fork_one(conn: socket.socket, kernels: dict[int, socket.socket], own_fds: list[int]) -> None:
@@ -137,13 +188,8 @@ def _fork_one(conn: socket.socket, kernels: dict[int, socket.socket], own_fds: l
         _send(conn, {"error": str(error)})
         conn.close()
         return
-    try:
-        ready_r, ready_w = os.pipe()
-        pid = os.fork()
-    except OSError as error:  # out of processes or files: this kernel starts the usual way (kernel_fork.py)
-        _send(conn, {"error": f"cannot fork: {error}"})
-        conn.close()
-        return
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
     if pid == 0:
         os.close(ready_r)
         _become_kernel(request, [*own_fds, conn.fileno(), *(k.fileno() for k in kernels.values())], ready_w)
@@ -151,14 +197,17 @@ def _fork_one(conn: socket.socket, kernels: dict[int, socket.socket], own_fds: l
     os.read(ready_r, 1)  # returns at EOF: the child has its own session (or has died)
     os.close(ready_r)
     kernels[pid] = conn
-    _send(conn, {"pid": pid})
+    if not _send(conn, {"pid": pid}):
+        _kill_group(pid)  # the server gave up on this request: a kernel it does not know of must not run
 
 
-def _send(conn: socket.socket, message: dict[str, Any]) -> None:
+def _send(conn: socket.socket, message: dict[str, Any]) -> bool:
     try:
+        conn.settimeout(5)
         conn.sendall(json.dumps(message).encode() + b"\n")
+        return True
     except OSError:
-        pass  # the server stopped listening; the kernel runs on and the server's cull or shutdown ends it
+        return False
 
 
 def _reap(kernels: dict[int, socket.socket]) -> None:
@@ -170,7 +219,7 @@ def _reap(kernels: dict[int, socket.socket]) -> None:
         if pid == 0:
             return
         conn = kernels.pop(pid, None)
-        if conn is not None:
+        if conn is not None and conn.fileno() >= 0:
             _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
             conn.close()
 

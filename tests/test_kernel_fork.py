@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -30,6 +31,8 @@ def zygote(monkeypatch) -> Iterator[kernel_fork.Zygote]:
         time.sleep(0.05)
     yield started
     started.stop()
+    if kernel_fork.ZYGOTE is not None:  # a test may have made the server start a new one
+        kernel_fork.ZYGOTE.stop()
     kernel_fork.ZYGOTE = None
 
 
@@ -55,13 +58,13 @@ async def run_code(manager: AsyncKernelManager, code: str) -> str:
         client.stop_channels()
 
 
-REPORT = ("import json, os, random, comm\n"
+REPORT = ("import json, os, comm\n"
           "print(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'pgid': os.getpgid(0),"
-          " 'mine': os.environ.get('H2L_TEST_VALUE'), 'cwd': os.getcwd(), 'random': random.random(),"
+          " 'mine': os.environ.get('H2L_TEST_VALUE'), 'cwd': os.getcwd(),"
           " 'targets': sorted(comm.get_comm_manager().targets)}))")
 
 
-def test_kernels_are_forked_with_their_own_environment_group_and_randomness(zygote, tmp_path):
+def test_kernels_are_forked_with_their_own_environment_group_and_folder(zygote, tmp_path):
     async def scenario() -> list[dict]:
         reports = []
         for n in range(2):
@@ -77,9 +80,10 @@ def test_kernels_are_forked_with_their_own_environment_group_and_randomness(zygo
                 report["folder"] = str(folder)
                 report["provisioner_pid"] = manager.provisioner.pid
                 reports.append(report)
+                kernel = manager.provisioner.process
             finally:
                 await manager.shutdown_kernel(now=True)
-            assert await manager.provisioner.poll() is not None if manager.provisioner else True
+            assert kernel.returncode is not None, "the kernel's end was not reported"
         return reports
 
     reports = asyncio.run(scenario())
@@ -90,7 +94,6 @@ def test_kernels_are_forked_with_their_own_environment_group_and_randomness(zygo
         assert os.path.samefile(report["cwd"], report["folder"])
         # ipywidgets was imported before the kernel existed: its comm targets must be registered all the same
         assert {"jupyter.widget", "jupyter.widget.control"} <= set(report["targets"]), report["targets"]
-    assert reports[0]["random"] != reports[1]["random"], "forked kernels share one random sequence"
 
 
 def test_interrupt_and_kill_reach_a_forked_kernel_and_its_end_is_reported(zygote):
@@ -126,35 +129,68 @@ def test_interrupt_and_kill_reach_a_forked_kernel_and_its_end_is_reported(zygote
     assert code == -signal.SIGKILL
 
 
-def test_without_a_working_zygote_kernels_start_the_usual_way(zygote, caplog):
+def test_when_the_zygote_has_died_the_kernel_starts_the_usual_way_and_a_new_zygote_takes_over(zygote, caplog):
     zygote.stop()  # a zygote that died: the server must still start kernels
 
-    async def scenario() -> dict:
+    async def start_one() -> tuple[dict, bool]:
         manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
         await manager.start_kernel()
         try:
-            assert not isinstance(manager.provisioner.process, kernel_fork.ForkedKernel)
-            return json.loads(await run_code(manager, REPORT))
+            forked = isinstance(manager.provisioner.process, kernel_fork.ForkedKernel)
+            return json.loads(await run_code(manager, REPORT)), forked
         finally:
             await manager.shutdown_kernel(now=True)
 
-    report = asyncio.run(scenario())
-    assert report["ppid"] == os.getpid()
-    assert "starts the usual way" in caplog.text
+    report, forked = asyncio.run(start_one())
+    assert not forked and report["ppid"] == os.getpid()
+    assert "it stopped" in caplog.text
+    successor = kernel_fork.ZYGOTE
+    assert successor is not None and successor is not zygote and successor.alive
+    report, forked = asyncio.run(start_one())
+    assert forked and report["ppid"] == successor.process.pid
 
 
-def test_the_zygote_forks_only_the_lesson_kernel(zygote):
-    async def ask(argv: list[str]) -> dict:
-        reader, writer = await asyncio.open_unix_connection(zygote.address)
-        writer.write(json.dumps({"argv": argv, "env": {}, "cwd": "/"}).encode() + b"\n")
-        await writer.drain()
-        answer = json.loads(await asyncio.wait_for(reader.readline(), 10))
-        writer.close()
-        return answer
+def ask_zygote(zygote: kernel_fork.Zygote, request: object) -> tuple[dict, socket.socket]:
+    """Send one raw request; the first answer, and the connection (still open)."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(30)
+    conn.connect(zygote.address)
+    conn.sendall(json.dumps(request).encode() + b"\n")
+    answer = conn.makefile("rb").readline()
+    return json.loads(answer), conn
 
-    answer = asyncio.run(ask([sys.executable, "-c", "print('anything')"]))
-    assert "pid" not in answer and "her2lesson.kernel" in answer["error"]
-    assert zygote.alive
+
+def lesson_request(**changes: object) -> dict:
+    return {"argv": [sys.executable, "-m", "her2lesson.kernel", "-f", "/nonexistent/kernel.json"], "env": {},
+            "cwd": "/", "deadline": time.monotonic() + 30, **changes}
+
+
+def test_the_zygote_forks_only_the_lesson_kernel_and_survives_bad_requests(zygote):
+    for request in ({"argv": [sys.executable, "-c", "print('anything')"], "env": {}, "cwd": "/",
+                     "deadline": time.monotonic() + 30}, [], "text", lesson_request(env="not a mapping")):
+        answer, conn = ask_zygote(zygote, request)
+        conn.close()
+        assert "pid" not in answer and answer["error"], answer
+        assert zygote.alive, f"the zygote died of {request!r}"
+    assert not psutil.Process(zygote.process.pid).children(), "something was forked"
+
+
+def test_a_request_the_server_gave_up_on_forks_nothing(zygote):
+    # The server waits a few seconds for an answer, then starts that kernel the usual way: a fork after that would be
+    # a second kernel on the same connection file that the server does not know of.
+    answer, conn = ask_zygote(zygote, lesson_request(deadline=time.monotonic() - 1))
+    conn.close()
+    assert "pid" not in answer and "too late" in answer["error"], answer
+    assert not psutil.Process(zygote.process.pid).children(), "a kernel was forked for an abandoned request"
+
+
+def test_a_kernel_whose_server_side_connection_closes_is_killed(zygote):
+    answer, conn = ask_zygote(zygote, lesson_request())
+    kernel = psutil.Process(answer["pid"])
+    assert kernel.ppid() == zygote.process.pid
+    conn.close()  # the server no longer knows this kernel
+    gone, alive = psutil.wait_procs([kernel], timeout=30)
+    assert not alive, "a kernel the server no longer knows of runs on"
 
 
 def test_the_zygote_and_its_kernels_end_when_the_server_is_killed(tmp_path):
@@ -179,10 +215,10 @@ def test_the_zygote_and_its_kernels_end_when_the_server_is_killed(tmp_path):
     try:
         pids = json.loads(server.stdout.readline())
         assert pids["forked"]
+        left = [psutil.Process(pids["zygote"]), psutil.Process(pids["kernel"])]  # before they can end
         server.kill()  # a crash: no atexit, no shutdown
         server.wait(10)
-        gone, alive = psutil.wait_procs([psutil.Process(pids["zygote"]), psutil.Process(pids["kernel"])],
-                                        timeout=30)
+        gone, alive = psutil.wait_procs(left, timeout=30)
         assert not alive, f"left running after the server died: {alive}"
     finally:
         server.kill()

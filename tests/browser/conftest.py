@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -58,6 +59,26 @@ class Server:
 
     def kernels(self) -> int:
         return int(self.health()["kernels"])
+
+    def kernel_processes(self) -> list:
+        """The learners' kernels: forked from the server's zygote (named `h2l-kernel`), or started the usual way
+        (`python -m her2lesson.kernel -f CONNECTION_FILE`)."""
+        import psutil
+
+        found = []
+        for process in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                if process.name() == "h2l-kernel" or "-f" in process.cmdline():
+                    found.append(process)
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
+    def connection_folder(self) -> Path:
+        """Where Voila keeps the kernels' connection files (it says so in the log as it starts)."""
+        said = re.search(r"Storing connection files in (\S+?)\.?$", self.log.read_text(), re.MULTILINE)
+        assert said, "the server did not say where its connection files are"
+        return Path(said.group(1))
 
     def kill(self) -> None:
         """SIGKILL the server and its kernels (which run in sessions of their own), as a crash would."""

@@ -137,15 +137,12 @@ def test_kernels_reach_the_server_over_private_unix_sockets_so_ports_cannot_coll
     import stat
     from pathlib import Path
 
-    import psutil
-
     open_dashboard(page, server, "track=patient")
     page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
-    kernels = [p for p in psutil.Process(server.process.pid).children(recursive=True) if "-f" in p.cmdline()]
-    assert kernels, "no kernel process found"
-    for kernel in kernels:
-        argv = kernel.cmdline()
-        connection = Path(argv[argv.index("-f") + 1])
+    assert server.kernel_processes(), "no kernel process found"
+    connections = sorted(server.connection_folder().glob("kernel-*.json"))
+    assert connections, "no connection file found"
+    for connection in connections:
         info = json.loads(connection.read_text())
         assert info["transport"] == "ipc", info
         assert Path(info["ip"]).name.startswith(connection.stem), info["ip"]  # named after this kernel alone
@@ -194,12 +191,10 @@ def test_a_pool_kernel_that_died_is_never_handed_to_a_learner(browser):
     next learner got it and a page that never worked."""
     import signal
 
-    import psutil
-
     server = start_server("dead-pool", "--pool-size", "1")
     try:
         def pool_kernel():
-            found = [p for p in psutil.Process(server.process.pid).children(recursive=True) if "-f" in p.cmdline()]
+            found = server.kernel_processes()
             return found[0] if len(found) == 1 else None
 
         victim = wait_until(pool_kernel, 90, "the pool kernel to start")
