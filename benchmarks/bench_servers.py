@@ -104,10 +104,29 @@ OURS = Target(
 TARGETS: dict[ServerKey, Target] = {"baseline": BASELINE, "ours": OURS}
 
 
-def is_kernel(cmdline: list[str] | str) -> bool:
-    """A kernel process: plain Voila's (ipykernel) or her2lesson's own (`python -m her2lesson.kernel`)."""
-    text = " ".join(cmdline) if isinstance(cmdline, list) else cmdline
-    return "ipykernel" in text or "her2lesson.kernel" in text
+FORKED_KERNEL_NAME = "h2l-kernel"  # what her2lesson's kernels, forked from its zygote, call themselves
+KERNEL_SOCKET = re.compile(r"kernel-([0-9a-fA-F-]{36})-ipc")
+
+
+def is_kernel(process: psutil.Process) -> bool:
+    """A kernel process: plain Voila's (ipykernel), or her2lesson's, forked from its zygote (whose command line it
+    keeps: see her2lesson/kernel_zygote.py) or started the usual way (`python -m her2lesson.kernel`)."""
+    argv = process.cmdline()
+    return (process.name() == FORKED_KERNEL_NAME or "her2lesson.kernel" in argv
+            or any("ipykernel" in arg for arg in argv))
+
+
+def kernel_id_of(process: psutil.Process) -> str | None:
+    """The kernel's id: from its connection file on the command line, else (a forked kernel) from the names of the
+    Unix sockets it listens on, which carry the connection file's name."""
+    found = KERNEL_FILE.search(" ".join(process.cmdline()))
+    if found:
+        return found.group(1)
+    for connection in process.net_connections(kind="unix"):
+        found = KERNEL_SOCKET.search(connection.laddr or "")
+        if found:
+            return found.group(1)
+    return None
 
 
 def free_port() -> int:
@@ -159,7 +178,7 @@ class Server:
         out = []
         for p in self.descendants():
             try:
-                if is_kernel(p.cmdline()):
+                if is_kernel(p):
                     out.append(p)
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
@@ -192,11 +211,9 @@ class Server:
             try:
                 with p.oneshot():
                     cpu = p.cpu_times()
-                    cmd = " ".join(p.cmdline())
-                    found = KERNEL_FILE.search(cmd)
+                    kernel = is_kernel(p)
                     snap["procs"][p.pid] = {"cpu": cpu.user + cpu.system, "rss": p.memory_info().rss,
-                                            "kernel": is_kernel(cmd),
-                                            "kernel_id": found.group(1) if found else None}
+                                            "kernel": kernel, "kernel_id": kernel_id_of(p) if kernel else None}
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
         return snap
