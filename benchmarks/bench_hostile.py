@@ -140,9 +140,11 @@ def markdown(results: dict) -> str:
         "|---|---|---|---|---|---|---|---|",
         _row("with the attackers", result), _row("alone (control)", results["alone"]),
         "", f"Query-socket attack: {a['query_refused']} made-up ids refused, {a['query_accepted']} accepted, "
-        f"{a['query_errors']} errors. Widget flood: {a['flood_messages']} widget openings of 1 MB sent, the "
-        f"connection closed by the server {a['flood_closed_by_server']} time(s). Kernels at the end: "
-        f"{a['kernels']}, largest {a['kernel_rss_mb_max']:.0f} MB, median {a['kernel_rss_mb_median']:.0f} MB.", ""])
+        f"{a['query_errors']} errors. Widget flood: the attacker queued {a['flood_messages']} widget openings of "
+        f"1 MB (far smaller once deflated on the wire) before the server closed the connection "
+        f"({a['flood_closed_by_server']} time(s)); {a['flood_no_page']} later tries got no page. Kernels at the end: "
+        f"{a['kernels']}, largest {a['kernel_rss_mb_max']:.0f} MB, median {a['kernel_rss_mb_median']:.0f} MB "
+        "(a flood that reached a kernel would show here).", ""])
 
 
 def main() -> int:
