@@ -10,8 +10,10 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
 
 import psutil
 import pytest
@@ -19,6 +21,27 @@ from jupyter_client.manager import AsyncKernelManager
 
 from her2lesson import kernel_fork
 from her2lesson.paths import SHARE_DIR
+
+T = TypeVar("T")
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    for the whole session."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # noqa: BLE001 - raised again in the test's own thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @pytest.fixture
@@ -86,7 +109,7 @@ def test_kernels_are_forked_with_their_own_environment_group_and_folder(zygote, 
             assert kernel.returncode is not None, "the kernel's end was not reported"
         return reports
 
-    reports = asyncio.run(scenario())
+    reports = run_apart(scenario())
     for n, report in enumerate(reports):
         assert report["ppid"] == zygote.process.pid, "not a child of the zygote"
         assert report["pgid"] == report["pid"] == report["provisioner_pid"], "not in a process group of its own"
@@ -124,7 +147,7 @@ def test_interrupt_and_kill_reach_a_forked_kernel_and_its_end_is_reported(zygote
             client.stop_channels()
             await manager.cleanup_resources()
 
-    error, code = asyncio.run(scenario())
+    error, code = run_apart(scenario())
     assert error == "KeyboardInterrupt"
     assert code == -signal.SIGKILL
 
@@ -141,12 +164,12 @@ def test_when_the_zygote_has_died_the_kernel_starts_the_usual_way_and_a_new_zygo
         finally:
             await manager.shutdown_kernel(now=True)
 
-    report, forked = asyncio.run(start_one())
+    report, forked = run_apart(start_one())
     assert not forked and report["ppid"] == os.getpid()
     assert "it stopped" in caplog.text
     successor = kernel_fork.ZYGOTE
     assert successor is not None and successor is not zygote and successor.alive
-    report, forked = asyncio.run(start_one())
+    report, forked = run_apart(start_one())
     assert forked and report["ppid"] == successor.process.pid
 
 
