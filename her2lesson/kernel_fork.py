@@ -35,9 +35,8 @@ READY_TIMEOUT_S = 30.0  # the zygote's imports, on a busy machine
 class Zygote:
     """The warm parent process: where it listens, and whether it is there."""
 
-    def __init__(self, process: subprocess.Popen, directory: Path) -> None:
-        self.process, self.directory = process, directory
-        self.address = str(directory / "zygote.sock")
+    def __init__(self, process: subprocess.Popen, address: Path) -> None:
+        self.process, self.directory, self.address = process, address.parent, str(address)
 
     @property
     def alive(self) -> bool:
@@ -64,10 +63,10 @@ def start_zygote() -> Zygote:
     global ZYGOTE
     if ZYGOTE is not None and ZYGOTE.alive:
         return ZYGOTE
-    directory = Path(tempfile.mkdtemp(prefix="her2lesson-kernels-"))  # 0700: only this user reaches the socket
-    process = subprocess.Popen([sys.executable, "-m", "her2lesson.kernel_zygote", str(directory / "zygote.sock"),
-                                str(os.getpid())], stdin=subprocess.DEVNULL, start_new_session=True)
-    ZYGOTE = Zygote(process, directory)
+    address = Path(tempfile.mkdtemp(prefix="her2lesson-kernels-")) / "zygote.sock"  # 0700: only this user reaches it
+    process = subprocess.Popen([sys.executable, "-m", "her2lesson.kernel_zygote", str(address), str(os.getpid())],
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    ZYGOTE = Zygote(process, address)
     atexit.register(ZYGOTE.stop)
     return ZYGOTE
 
